@@ -1,0 +1,26 @@
+"""Fixtures for the real pabulib elections kept outside the repository, in ../shared/data."""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+PABULIB_DIR = Path(__file__).resolve().parents[3].parent / "shared/data/pabulib"
+
+
+@pytest.fixture(scope="session")
+def pabulib_dir() -> Path:
+    """The folder of real .pb files; missing data fails under CI=true and skips elsewhere."""
+    if not (PABULIB_DIR / "expected.json").is_file():
+        message = f"reference data not found at {PABULIB_DIR}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return PABULIB_DIR
+
+
+@pytest.fixture(scope="session")
+def expected(pabulib_dir: Path) -> dict:
+    """expected.json: pabutools 1.2.3's outcome for every election and rule."""
+    return json.loads((pabulib_dir / "expected.json").read_text(encoding="utf-8"))
