@@ -1,0 +1,1 @@
+"""Commonweal: national minimum standards, local decisions."""

@@ -1,0 +1,25 @@
+"""`commonweal demo`: migrate, load the demo place, print the accounts, and serve it."""
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from commonweal.places.demo import DEMO_PASSWORD, load_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo place (Thornbury Vale) and serve it on http://127.0.0.1:PORT."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--no-serve", action="store_true", help="Load the data, then stop.")
+        parser.add_argument("--port", type=int, default=8000, help="Port to serve on (8000).")
+
+    def handle(self, *args, no_serve: bool, port: int, **options) -> None:
+        call_command("migrate", interactive=False, verbosity=0)
+        accounts = load_demo()
+        self.stdout.write(self.style.SUCCESS("The demo place Thornbury Vale is loaded."))
+        self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
+        for account in accounts:
+            self.stdout.write(f"  {account.email:<32} {account.role}")
+        if not no_serve:
+            self.stdout.write(f"Serving on http://127.0.0.1:{port}/ — press Ctrl+C to stop.")
+            call_command("runserver", f"127.0.0.1:{port}")

@@ -1,0 +1,55 @@
+"""The one permission check: may this person do this action in this area?
+
+Every view asks `allowed(user, action, area)`; nothing else decides access. Roles are held in an
+area and reach every area inside it: an officer of an authority acts in its neighbourhoods, a
+resident only in their own neighbourhood and the areas that contain it.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+
+from .models import Area, Role, User
+
+
+class Action(StrEnum):
+    VIEW = "view"  # public pages: anyone
+    PARTICIPATE = "participate"  # propose and vote: verified residents of the area
+    VERIFY_RESIDENTS = "verify_residents"  # officers of the authority
+    MANAGE_AREA = "manage_area"  # officers of the authority: processes, activities, tenders
+    SET_STANDARDS = "set_standards"  # national stewards
+
+
+# Which role kinds grant each action, and whether a resident must be verified.
+GRANTS: dict[Action, frozenset[Role.Kind]] = {
+    Action.PARTICIPATE: frozenset({Role.Kind.RESIDENT}),
+    Action.VERIFY_RESIDENTS: frozenset({Role.Kind.OFFICER}),
+    Action.MANAGE_AREA: frozenset({Role.Kind.OFFICER}),
+    Action.SET_STANDARDS: frozenset({Role.Kind.STEWARD}),
+}
+
+
+def allowed(user: User | AnonymousUser, action: Action, area: Area) -> bool:
+    """Whether `user` may do `action` in `area`."""
+    if action is Action.VIEW:
+        return True
+    if not user.is_authenticated or not user.is_active:
+        return False
+    kinds = GRANTS[action]
+    for role in user.roles.filter(kind__in=kinds).select_related("area"):
+        if role.kind == Role.Kind.RESIDENT:
+            # A resident acts where they live and in the areas that contain it, once verified.
+            if role.is_verified and role.area.is_within(area):
+                return True
+        elif area.is_within(role.area):
+            return True
+    return False
+
+
+def require(user: User | AnonymousUser, action: Action, area: Area) -> None:
+    """Raise PermissionDenied (a 403) unless `user` may do `action` in `area`."""
+    if not allowed(user, action, area):
+        raise PermissionDenied(f"You cannot {action.value.replace('_', ' ')} in {area.name}.")
