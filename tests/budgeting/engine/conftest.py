@@ -24,3 +24,24 @@ def pabulib_dir() -> Path:
 def expected(pabulib_dir: Path) -> dict:
     """expected.json: pabutools 1.2.3's outcome for every election and rule."""
     return json.loads((pabulib_dir / "expected.json").read_text(encoding="utf-8"))
+
+
+def pb_bytes(
+    projects: list[str],
+    votes: list[str],
+    *,
+    vote_type: str = "approval",
+    budget: str = "100",
+    project_header: str = "project_id;cost;name",
+    vote_header: str = "voter_id;vote",
+) -> bytes:
+    """A small .pb file: `projects` and `votes` are its data lines."""
+    lines = ["META", "key;value", f"budget;{budget}", f"vote_type;{vote_type}"]
+    lines += ["PROJECTS", project_header, *projects, "VOTES", vote_header, *votes]
+    return ("\n".join(lines) + "\n").encode()
+
+
+@pytest.fixture
+def make_pb():
+    """Builds the bytes of a small .pb file (see pb_bytes)."""
+    return pb_bytes

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
+from itertools import pairwise
 
 import numpy as np
 
@@ -92,10 +93,7 @@ def _voters_ballots(ballots: Ballots) -> list[tuple[tuple[int, ...], tuple[int, 
     offsets = ballots.offsets.tolist()
     choices = ballots.choices.tolist()
     points = [] if ballots.points is None else ballots.points.tolist()
-    distinct = [
-        (tuple(choices[start:end]), tuple(points[start:end]))
-        for start, end in zip(offsets, offsets[1:], strict=False)
-    ]
+    distinct = [(tuple(choices[start:end]), tuple(points[start:end])) for start, end in pairwise(offsets)]
     return [distinct[k] for k in ballots.ballot_of_voter.tolist()]
 
 
@@ -202,9 +200,7 @@ def _merge_identical(
     cols_sorted, values_sorted = cols[order].tolist(), values[order].tolist()
     index: dict[tuple[tuple[int, ...], tuple[int, ...]], int] = {}
     group_of_row = [
-        index.setdefault(
-            (tuple(cols_sorted[start:end]), tuple(values_sorted[start:end])), len(index)
-        )
-        for start, end in zip(starts.tolist(), starts[1:].tolist(), strict=False)
+        index.setdefault((tuple(cols_sorted[start:end]), tuple(values_sorted[start:end])), len(index))
+        for start, end in pairwise(starts.tolist())
     ]
     return np.array(group_of_row, dtype=np.int64), len(index)

@@ -11,6 +11,7 @@ import csv
 import re
 from collections.abc import Callable, Sequence
 from fractions import Fraction
+from itertools import pairwise
 from os import PathLike
 from pathlib import Path
 from typing import TypeVar
@@ -85,19 +86,20 @@ class _Reader:
 
     def election(self, layout: Layout) -> Election:
         starts = self.section_starts()
-        meta = self.meta(*starts["META"])
-        vote_type = meta.get("vote_type", "")
+        meta, line_of_key = self.meta(*starts["META"])
+        for key in ("budget", "vote_type"):
+            if key not in meta:
+                raise self.fail(starts["META"][0], f"META has no {key}")
+        vote_type = meta["vote_type"]
         if vote_type not in VOTE_TYPES:
             raise self.fail(
-                starts["META"][0],
+                line_of_key["vote_type"],
                 f"vote_type must be one of {', '.join(VOTE_TYPES)}, not {vote_type!r}",
             )
-        if "budget" not in meta:
-            raise self.fail(starts["META"][0], "META has no budget")
         budget = _number(meta["budget"])
         if budget is None or budget <= 0:
             raise self.fail(
-                starts["META"][0], f"budget must be a positive number, not {meta['budget']!r}"
+                line_of_key["budget"], f"budget must be a positive number, not {meta['budget']!r}"
             )
         project_columns, projects = self.projects(*starts["PROJECTS"])
         ballots = self.ballots(*starts["VOTES"], projects, vote_type)
@@ -118,11 +120,7 @@ class _Reader:
 
     def rows(self, start: int, end: int) -> list[tuple[int, list[str]]]:
         """(line index, cells) of the non-blank lines after a section's name."""
-        return [
-            (index, self.cells(index))
-            for index in range(start + 1, end)
-            if self.lines[index].strip()
-        ]
+        return [(index, self.cells(index)) for index in range(start + 1, end) if self.lines[index].strip()]
 
     def cells(self, index: int) -> list[str]:
         line = self.lines[index]
@@ -131,7 +129,7 @@ class _Reader:
         try:
             return next(csv.reader([line], delimiter=";", strict=True))
         except csv.Error:
-            raise self.fail(index, "has a quote (\") that is not closed or not doubled") from None
+            raise self.fail(index, 'has a quote (") that is not closed or not doubled') from None
 
     def header(self, start: int, rows: list[tuple[int, list[str]]], required: Sequence[str]):
         if not rows:
@@ -145,22 +143,22 @@ class _Reader:
             raise self.fail(index, f"the header names column {sorted(repeated)[0]!r} twice")
         for row_index, cells in rows[1:]:
             if len(cells) != len(header):
-                raise self.fail(
-                    row_index, f"has {len(cells)} cells, but the header has {len(header)}"
-                )
+                raise self.fail(row_index, f"has {len(cells)} cells, but the header has {len(header)}")
         return tuple(header)
 
-    def meta(self, start: int, end: int) -> dict[str, str]:
+    def meta(self, start: int, end: int) -> tuple[dict[str, str], dict[str, int]]:
         rows = self.rows(start, end)
         self.header(start, rows, ("key", "value"))
         if len(rows[0][1]) != 2:
             raise self.fail(rows[0][0], "the META header must be key;value")
         meta: dict[str, str] = {}
+        line_of_key: dict[str, int] = {}
         for index, (key, value) in rows[1:]:
             if key in meta:
                 raise self.fail(index, f"META gives {key!r} twice")
             meta[key] = value
-        return meta
+            line_of_key[key] = index
+        return meta, line_of_key
 
     def projects(self, start: int, end: int) -> tuple[tuple[str, ...], tuple[Project, ...]]:
         rows = self.rows(start, end)
@@ -189,9 +187,7 @@ class _Reader:
             )
         return header, tuple(projects.values())
 
-    def ballots(
-        self, start: int, end: int, projects: tuple[Project, ...], vote_type: str
-    ) -> Ballots:
+    def ballots(self, start: int, end: int, projects: tuple[Project, ...], vote_type: str) -> Ballots:
         rows = self.rows(start, end)
         needs_points = vote_type in ("cumulative", "scoring")
         required = ("voter_id", "vote", "points") if needs_points else ("voter_id", "vote")
@@ -307,7 +303,7 @@ def _vote_lines(election: Election) -> list[str]:
     ballots = election.ballots
     ids = [project.id for project in election.projects]
     offsets = ballots.offsets.tolist()
-    spans = list(zip(offsets, offsets[1:], strict=False))
+    spans = list(pairwise(offsets))
     choices = ballots.choices.tolist()
     texts = {"vote": [_quote(",".join(ids[c] for c in choices[a:b])) for a, b in spans]}
     if ballots.points is not None:
