@@ -106,6 +106,7 @@ class Profile:
     budget: Fraction
     utilities: np.ndarray  # (groups, projects) int64
     weights: np.ndarray  # (groups,) int64: voters who cast that ballot
+    utility: str = "approval"  # how the utilities were read: "approval" (0/1) or "points"
 
     @property
     def num_voters(self) -> int:
@@ -174,6 +175,7 @@ class Election:
             budget=self.budget if budget is None else budget,
             utilities=utilities,
             weights=weights,
+            utility=utility,
         )
 
     def _utility_values(self, utility: str) -> np.ndarray:
