@@ -178,6 +178,23 @@ class Election:
             utility=utility,
         )
 
+    def support_by(self, column: str) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
+        """For each value of a voter column (a neighbourhood, say): how many voters have it, and
+        how many of those approve each project (in file order)."""
+        places = self.ballots.columns[column]
+        ballots = self.ballots
+        count = len(places.values)
+        voters = np.bincount(places.codes, minlength=count)
+        # Voters of each distinct ballot in each place.
+        joint = np.bincount(
+            ballots.ballot_of_voter * count + places.codes, minlength=ballots.num_distinct * count
+        ).reshape(ballots.num_distinct, count)
+        rows = np.repeat(np.arange(ballots.num_distinct), ballots.lengths())
+        approved = self._utility_values("approval") != 0
+        support = np.zeros((len(self.projects), count), dtype=np.int64)
+        np.add.at(support, ballots.choices[approved], joint[rows[approved]])
+        return places.values, voters, support.T
+
     def _utility_values(self, utility: str) -> np.ndarray:
         """Each listed choice's utility under `utility`, aligned with ballots.choices."""
         if utility not in UTILITIES:
