@@ -10,7 +10,8 @@ project is still affordable) is settled in exact rationals whenever float64 cann
 
 from __future__ import annotations
 
-import heapq
+import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING
@@ -100,39 +101,55 @@ class _Ballots:
 
 
 class _Run:
-    """One run of MES at a given per-voter budget."""
+    """One run of MES at a given per-voter budget (the share).
 
-    def __init__(self, ballots: _Ballots, per_voter_budget: Fraction) -> None:
+    Alongside each budget it tracks how that budget grows with the share while every decision
+    of the run stays the same (all quantities are then affine in the share), and so how far the
+    share can rise before any decision could change: ``horizon``. The completions use it to skip
+    budget steps that cannot change the outcome ("Streamlining Equal Shares", 2025).
+    """
+
+    def __init__(self, ballots: _Ballots, share: Fraction) -> None:
         self.ballots = ballots
-        self.share = per_voter_budget
-        share = float(per_voter_budget)
-        self.tolerance = _TOLERANCE * share
-        self.budget = np.full(len(ballots.profile.weights), share)
-        self.ran_out_at = np.full(len(ballots.profile.weights), -1, dtype=np.int64)
+        self.share = share
+        groups = len(ballots.profile.weights)
+        self.tolerance = _TOLERANCE * float(share)
+        self.budget = np.full(groups, float(share))
+        self.growth = np.ones(groups)
+        self.ran_out_at = np.full(groups, -1, dtype=np.int64)
         self.purchases: list[Purchase] = []
+        self.horizon = np.inf
+        # Per project, a line (value + slope * rise in share) that bounds its rho from below
+        # for the rest of the run: prices only rise from round to round.
+        self.bound = np.zeros(len(ballots.costs_f))
+        self.bound_slope = np.zeros(len(ballots.costs_f))
 
     def run(self) -> list[int]:
         """Fund projects round by round until none is affordable; return them in order."""
         ballots = self.ballots
-        # Lazy evaluation: a project's price only rises as budgets fall, so its last price is a
-        # lower bound and only projects whose bound beats the current best need recomputing.
-        heap = [(ballots.costs_f[p] / self._wanted(p) / ballots.scales_f[p], p) for p in ballots.candidates]
-        heapq.heapify(heap)
-        while heap:
+        pool = list(ballots.candidates)
+        for p in pool:
+            self.bound[p] = ballots.costs_f[p] / self._wanted(p) / ballots.scales_f[p]
+        while pool:
+            # Lazy evaluation: only projects whose bound beats the best price found so far
+            # can win this round, so the others are not recomputed.
+            pool.sort(key=lambda p: (self.bound[p], p))
             best_high = np.inf
-            contenders = []
-            while heap and heap[0][0] <= best_high:
-                _, p = heapq.heappop(heap)
-                price = self._float_price(p)
-                if price is None:
-                    continue  # unaffordable now, so for good: budgets never grow
-                scale = ballots.scales_f[p]
-                low, high = (price - self.tolerance) / scale, (price + self.tolerance) / scale
-                contenders.append((low, p, price))
-                best_high = min(best_high, high)
-            if not contenders:
+            contenders: list[tuple[int, float]] = []
+            evaluated = 0
+            for p in pool:
+                if self.bound[p] > best_high:
+                    break
+                evaluated += 1
+                price = self._evaluate(p)
+                if price is not None:
+                    contenders.append((p, price))
+                    best_high = min(best_high, (price + self.tolerance) / ballots.scales_f[p])
+            kept = [p for p, _ in contenders]
+            pool = kept + pool[evaluated:]
+            tied = [(p, price) for p, price in contenders if self.bound[p] <= best_high]
+            if not tied:
                 break
-            tied = [(p, price) for low, p, price in contenders if low <= best_high]
             if len(tied) == 1:
                 ((winner, price_f),) = tied
                 price, ran_out = self._exact_price(winner, price_f)
@@ -141,10 +158,8 @@ class _Run:
                 # Exact tie: smallest project id as a string, which is the index order.
                 winner = min(exact, key=lambda p: (exact[p][0] / ballots.scales[p], p))
                 price, ran_out = exact[winner]
-            self._pay(winner, price, ran_out)
-            for low, p, _ in contenders:
-                if p != winner:
-                    heapq.heappush(heap, (low, p))
+            pool.remove(winner)
+            self._pay(winner, price, ran_out, pool)
         return [purchase.project for purchase in self.purchases]
 
     def trace(self) -> EqualSharesTrace:
@@ -153,31 +168,51 @@ class _Run:
     def _wanted(self, p: int) -> float:
         return float(self.ballots.weights[p] @ self.ballots.utilities[p])
 
-    def _float_price(self, p: int) -> float | None:
-        """Price per unit of utility at which p's supporters can just pay for it, or None if
-        they cannot pay for it at all."""
+    @staticmethod
+    def _limits(gap: np.ndarray, rate: np.ndarray, tolerance: float) -> np.ndarray:
+        """How far the share can rise while each ``gap + rate * rise`` stays positive, assuming
+        the worst of float error in both."""
+        gap = np.asarray(gap, dtype=np.float64) - tolerance
+        rate = np.asarray(rate, dtype=np.float64)
+        rate = rate - 1e-9 * (np.abs(rate) + 1.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            limit = np.where(rate < 0, gap / -rate, np.inf)
+        return np.where(gap <= 0, 0.0, limit)
+
+    def _limit(self, gap: np.ndarray | float, rate: np.ndarray | float, tolerance: float) -> float:
+        return float(self._limits(gap, rate, tolerance).min(initial=np.inf))
+
+    def _evaluate(self, p: int) -> float | None:
+        """Price per unit of utility at which p's supporters can just pay for it (or None if they
+        cannot pay for it at all), refreshing p's lower-bound line."""
         ballots = self.ballots
-        budget = self.budget[ballots.supporters[p]]
+        groups = ballots.supporters[p]
+        budget, growth = self.budget[groups], self.growth[groups]
         weights, utilities, cost = ballots.weights[p], ballots.utilities[p], ballots.costs_f[p]
         money = weights * budget
         total = money.sum()
         slack = self.tolerance * weights.sum() + 1e-9 * cost
-        if total < cost - slack:
-            return None
-        if total <= cost + slack and self._money_exactly(p) < cost:
+        if total < cost - slack or (total <= cost + slack and self._money_exactly(p) < cost):
+            # Unaffordable now, so for good within this run: budgets never grow.
+            self.horizon = min(self.horizon, self._limit(cost - total, -weights @ growth, slack))
             return None
         weighted = weights * utilities
-        price = cost / weighted.sum()
-        if (budget >= price * utilities).all():
-            return price  # nobody runs out: the common case, no sort needed
-        ratio = budget / utilities
-        order = np.argsort(ratio, kind="stable")
-        paid_before = np.concatenate(([0.0], np.cumsum(money[order])[:-1]))
-        still_paying = np.cumsum(weighted[order][::-1])[::-1]
-        prices = (cost - paid_before) / still_paying
-        affordable = prices <= ratio[order]
-        affordable[-1] = True  # total money covers the cost (checked exactly above)
-        return float(prices[np.argmax(affordable)])
+        price, slope = cost / weighted.sum(), 0.0
+        if not (budget >= price * utilities).all():
+            ratio = budget / utilities
+            order = np.argsort(ratio, kind="stable")
+            paid_before = np.concatenate(([0.0], np.cumsum(money[order])[:-1]))
+            grown_before = np.concatenate(([0.0], np.cumsum((weights * growth)[order])[:-1]))
+            still_paying = np.cumsum(weighted[order][::-1])[::-1]
+            prices = (cost - paid_before) / still_paying
+            affordable = prices <= ratio[order]
+            affordable[-1] = True  # total money covers the cost (checked exactly above)
+            first = int(np.argmax(affordable))
+            price = float(prices[first])
+            slope = -float(grown_before[first] / still_paying[first])
+        scale = ballots.scales_f[p]
+        self.bound[p], self.bound_slope[p] = (price - self.tolerance) / scale, slope / scale
+        return price
 
     def _exact_price(self, p: int, price_f: float) -> tuple[Fraction, np.ndarray]:
         """Exact price for p and the live supporters who run out paying it. Float decides only
@@ -221,14 +256,55 @@ class _Run:
         ran_out = list(groups[below]) + [g for b, _, u, g in near_sorted if b <= price * u]
         return price, np.array(ran_out, dtype=np.int64)
 
-    def _pay(self, p: int, price: Fraction, ran_out: np.ndarray) -> None:
+    def _pay(self, p: int, price: Fraction, ran_out: np.ndarray, rivals: list[int]) -> None:
         ballots = self.ballots
         groups = ballots.supporters[p]
+        utilities = ballots.utilities[p]
         live = self.ran_out_at[groups] < 0
-        self.budget[groups[live]] -= float(price) * ballots.utilities[p][live]
+        out = np.isin(groups, ran_out)
+        pays = live & ~out
+        price_f = float(price)
+        slope = -float(ballots.weights[p][out] @ self.growth[groups[out]]) / float(
+            ballots.weights[p][pays] @ utilities[pays]
+        ) if pays.any() else 0.0
+        self._limit_rivals(p, price_f, slope, rivals)
+        # Who pays in full and who runs out must not swap as the share rises.
+        ratio = self.budget[groups] / utilities
+        ratio_growth = self.growth[groups] / utilities
+        self.horizon = min(
+            self.horizon,
+            self._limit(ratio[pays] - price_f, ratio_growth[pays] - slope, self.tolerance),
+            self._limit(price_f - ratio[out], slope - ratio_growth[out], self.tolerance),
+        )
+        self.budget[groups[pays]] -= price_f * utilities[pays]
+        self.growth[groups[pays]] -= slope * utilities[pays]
         self.budget[ran_out] = 0.0
+        self.growth[ran_out] = 0.0
         self.ran_out_at[ran_out] = len(self.purchases)
         self.purchases.append(Purchase(p, price, price / ballots.scales[p]))
+
+    def _limit_rivals(self, p: int, price: float, slope: float, rivals: list[int]) -> None:
+        """Every rival must stay dearer than the winner as the share rises; a rival whose stale
+        bound says otherwise too soon is re-evaluated now for a tighter bound."""
+        if not rivals:
+            return
+        scale = self.ballots.scales_f[p]
+        rho, rho_slope = price / scale, slope / scale
+        tolerance = self.tolerance / scale  # the rivals' bounds already allow for their own error
+        rivals_a = np.array(rivals)
+        slopes = self.bound_slope[rivals_a]
+        limit = self._limits(self.bound[rivals_a] - rho, slopes - rho_slope, tolerance)
+        # Prices that nobody's running out can move stay fixed, so their order never changes.
+        limit[(slopes == 0.0) & (rho_slope == 0.0)] = np.inf
+        for q, q_limit in zip(rivals, limit, strict=True):
+            if q_limit < self.horizon:
+                if self._evaluate(q) is None:
+                    continue  # unaffordable: _evaluate limited the horizon by its money instead
+                if not (self.bound_slope[q] == 0.0 and rho_slope == 0.0):
+                    q_limit = self._limit(
+                        self.bound[q] - rho, self.bound_slope[q] - rho_slope, tolerance
+                    )
+            self.horizon = min(self.horizon, q_limit)
 
     def _money_exactly(self, p: int) -> Fraction:
         groups = self.ballots.supporters[p]
@@ -254,16 +330,11 @@ class _Run:
         return [self._money(np.array([g]), np.ones(1)) for g in groups]
 
 
-def _first_run(profile: Profile, per_voter_budget: Fraction | None = None) -> _Run:
-    ballots = _Ballots(profile)
-    run = _Run(ballots, per_voter_budget or profile.budget / profile.num_voters)
+def equal_shares_trace(profile: Profile) -> EqualSharesTrace:
+    """The payments of plain MES (each voter's share: budget / number of voters)."""
+    run = _Run(_Ballots(profile), profile.budget / profile.num_voters)
     run.run()
-    return run
-
-
-def equal_shares_trace(profile: Profile, per_voter_budget: Fraction | None = None) -> EqualSharesTrace:
-    """The payments of one MES run (default share: budget / number of voters)."""
-    return _first_run(profile, per_voter_budget).trace()
+    return run.trace()
 
 
 def equal_shares(profile: Profile) -> list[int]:
@@ -272,30 +343,52 @@ def equal_shares(profile: Profile) -> list[int]:
     return ballots.free + _Run(ballots, profile.budget / profile.num_voters).run()
 
 
-def _cost(profile: Profile, projects: list[int]) -> Fraction:
-    return sum((profile.costs[p] for p in projects), Fraction(0))
+def add1_trace(profile: Profile) -> EqualSharesTrace:
+    """The payments of the MES run whose outcome the Add1 completion keeps."""
+    ballots = _Ballots(profile)
+    return _raise_shares(profile, ballots, Fraction(1), ballots.candidates)[1].trace()
 
 
 def equal_shares_add1(profile: Profile) -> list[int]:
     """MES with the Add1 completion used by equalshares.net, then greedy fill: raise every
-    voter's share by one currency unit until the outcome leaves no wanted project that fits,
-    keeping the last outcome within the budget."""
-    return greedy_fill(profile, satisfaction_density(profile), add1_outcome(profile)[0])
-
-
-def add1_outcome(profile: Profile) -> tuple[list[int], Fraction]:
-    """The Add1 outcome (before greedy fill) and the per-voter budget that produced it."""
+    voter's share by one currency unit until no wanted project that fits is left out, keeping
+    the last outcome within the budget."""
     ballots = _Ballots(profile)
+    outcome = _raise_shares(profile, ballots, Fraction(1), ballots.candidates)[0]
+    return greedy_fill(profile, satisfaction_density(profile), outcome)
+
+
+def equal_shares_exhaust(profile: Profile) -> list[int]:
+    """MES with the budget raised 1% at a time (pabutools' ``exhaustion_by_budget_increase``)
+    until no project at all fits beside the outcome, keeping the last outcome within the
+    budget; then greedy fill."""
+    ballots = _Ballots(profile)
+    step = profile.budget / 100 / profile.num_voters
+    everything = range(len(profile.project_ids))
+    outcome = _raise_shares(profile, ballots, step, everything)[0]
+    return greedy_fill(profile, satisfaction_density(profile), outcome)
+
+
+def _raise_shares(
+    profile: Profile, ballots: _Ballots, step: Fraction, available: Iterable[int]
+) -> tuple[list[int], _Run]:
+    """Run MES at shares budget/voters + k*step for k = 0, 1, ... until the outcome leaves no
+    ``available`` project that fits (return it) or overspends (return the one before). Shares
+    below a run's horizon give that run's outcome again, so they are skipped unseen."""
+    available = list(available)
     share = profile.budget / profile.num_voters
-    previous: tuple[list[int], Fraction] = (ballots.free, share)
-    wanted = ballots.candidates
+    previous: tuple[list[int], _Run] | None = None
     while True:
-        outcome = ballots.free + _Run(ballots, share).run()
-        spent = _cost(profile, outcome)
+        run = _Run(ballots, share)
+        outcome = ballots.free + run.run()
+        spent = sum((profile.costs[p] for p in outcome), Fraction(0))
         if spent > profile.budget:
-            return previous
+            return previous or (ballots.free, run)
         chosen = set(outcome)
-        if all(spent + profile.costs[p] > profile.budget for p in wanted if p not in chosen):
-            return outcome, share
-        previous = (outcome, share)
-        share += 1
+        if all(spent + profile.costs[p] > profile.budget for p in available if p not in chosen):
+            return outcome, run
+        if run.horizon == np.inf:
+            return outcome, run  # no rise in the share changes this outcome
+        previous = (outcome, run)
+        # Steps strictly inside the horizon are certain to repeat this outcome.
+        share += step * max(1, math.ceil(run.horizon * (1 - 1e-9) / float(step)))
