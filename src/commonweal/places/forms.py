@@ -113,6 +113,11 @@ def pending_residents(authority: Area):
     )
 
 
+def plain(number: Decimal) -> str:
+    """A decimal as people write it: 85, 87.5, 0 (not 85.00 or 1E+2)."""
+    return format(number.normalize(), "f")
+
+
 class FloorChangeForm(forms.Form):
     floor = forms.CharField(
         label="New floor", max_length=20,
@@ -130,8 +135,8 @@ class FloorChangeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.standard = standard
         self.fields["floor"].help_text = (
-            f"In {standard.unit}, between {standard.minimum_value:g} and "
-            f"{standard.maximum_value:g}. The current floor is {standard.floor:g}."
+            f"In {standard.unit}, between {plain(standard.minimum_value)} and "
+            f"{plain(standard.maximum_value)}. The current floor is {plain(standard.floor)}."
         )
 
     def clean_floor(self) -> Decimal:
@@ -140,11 +145,11 @@ class FloorChangeForm(forms.Form):
             floor = Decimal(text)
         except InvalidOperation:
             raise forms.ValidationError(
-                f"Enter the floor as a number, like {self.standard.floor:g}"
+                f"Enter the floor as a number, like {plain(self.standard.floor)}"
             ) from None
         low, high = self.standard.minimum_value, self.standard.maximum_value
         if not floor.is_finite() or not low <= floor <= high:
-            raise forms.ValidationError(f"Enter a floor between {low:g} and {high:g}")
+            raise forms.ValidationError(f"Enter a floor between {plain(low)} and {plain(high)}")
         if floor.quantize(Decimal("0.01")) != floor:
             raise forms.ValidationError("Enter the floor with no more than 2 decimal places")
         return floor

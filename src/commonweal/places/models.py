@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils import timezone
 
@@ -183,6 +183,21 @@ class Measurement(models.Model):
         return self.standard.meets(self.value)
 
 
+class EmailUserManager(BaseUserManager["User"]):
+    """Creates people by email address, since they have no username."""
+
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> User:
+        user = self.model(email=self.normalize_email(email), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields) -> User:
+        return self.create_user(email, password, is_staff=True, is_superuser=True, **fields)
+
+
 class User(AbstractUser):
     """A person who signs in with their email address."""
 
@@ -193,7 +208,7 @@ class User(AbstractUser):
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["full_name"]
 
-    objects = UserManager()
+    objects = EmailUserManager()
 
     def __str__(self) -> str:
         return self.full_name or self.email

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from .forms import FloorChangeForm, SignInForm, SignUpForm, VerifyResidentForm, pending_residents
+from .forms import FloorChangeForm, SignInForm, SignUpForm, VerifyResidentForm, pending_residents, plain
 from .models import Area, NationalStandard, Role, User
 from .permissions import Action, allowed, require
 from .status import areas_against, floor_statuses
@@ -63,7 +63,7 @@ def standard_change(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             standard.change_floor(form.cleaned_data["floor"], request.user, form.cleaned_data["reason"])
-        messages.success(request, f"The floor for {standard.service.name} is now {standard.floor:g}.")
+        messages.success(request, f"The floor for {standard.service.name} is now {plain(standard.floor)}.")
         return redirect("places:standard", slug=slug)
     return render(request, "places/standard_change.html", {"standard": standard, "form": form})
 

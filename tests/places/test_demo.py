@@ -1,0 +1,32 @@
+from django.core import serializers
+from django.core.management import call_command
+
+from commonweal.places.models import Area, Measurement, NationalStandard, Role, Service, User
+
+
+def snapshot() -> str:
+    rows = [*Area.objects.order_by("code"), *Service.objects.order_by("slug"),
+            *NationalStandard.objects.order_by("pk"), *Measurement.objects.order_by("pk"),
+            *Role.objects.order_by("pk")]
+    users = [(u.email, u.full_name, u.is_superuser) for u in User.objects.order_by("email")]
+    return serializers.serialize("json", rows) + repr(users)
+
+
+def test_demo_place_has_what_the_issue_promises(demo) -> None:
+    borough = Area.objects.get(name="Thornbury Vale")
+    assert borough.parent.kind == Area.Kind.REGION
+    neighbourhoods = borough.children.all()
+    assert neighbourhoods.count() == 12
+    assert all(n.population and 1 <= n.deprivation_decile <= 10 for n in neighbourhoods)
+    assert Service.objects.count() == 8 and NationalStandard.objects.count() == 8
+    assert borough.comparators.count() == 3
+    assert set(Role.objects.values_list("kind", flat=True)) == {"resident", "officer", "steward"}
+    assert Role.objects.filter(kind="resident", verified_at__isnull=True).exists()
+
+
+def test_demo_command_run_twice_leaves_the_same_data(db, capsys) -> None:
+    call_command("demo", "--no-serve")
+    first = snapshot()
+    call_command("demo", "--no-serve")
+    assert snapshot() == first
+    assert "steward@example.org" in capsys.readouterr().out
