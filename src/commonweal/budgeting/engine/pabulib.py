@@ -276,7 +276,7 @@ def _points(given: str, count: int, vote_type: str) -> list[int]:
 def dump(election: Election) -> bytes:
     """The bytes of a .pb file for `election`, keeping the source's cells and layout."""
     meta = dict(election.meta)
-    meta["budget"] = _kept(meta.get("budget"), election.budget, _number, _decimal)
+    meta["budget"] = _kept(meta.get("budget"), election.budget, _number, decimal_text)
     meta["vote_type"] = election.vote_type
     lines = ["META", "key;value"]
     lines += [f"{_quote(key)};{_quote(value)}" for key, value in meta.items()]
@@ -293,7 +293,7 @@ def _project_line(project: Project, columns: Sequence[str]) -> str:
     cells = dict(project.extra)
     cells["project_id"] = project.id
     cells["name"] = project.name
-    cells["cost"] = _kept(project.source.get("cost"), project.cost, _number, _decimal)
+    cells["cost"] = _kept(project.source.get("cost"), project.cost, _number, decimal_text)
     category = _kept(project.source.get("category"), project.categories, _categories, ",".join)
     cells["category"] = category
     return ";".join(_quote(cells.get(column, "")) for column in columns)
@@ -325,7 +325,7 @@ def _kept(source: str | None, value: T, parse: Callable[[str], T], write: Callab
     return source if source is not None and parse(source) == value else write(value)
 
 
-def _decimal(number: Fraction) -> str:
+def decimal_text(number: Fraction) -> str:
     """`number` in decimal notation, which is all pabulib allows."""
     digits = 0
     while (number * 10**digits).denominator != 1:
@@ -338,3 +338,26 @@ def _decimal(number: Fraction) -> str:
 
 def _quote(cell: str) -> str:
     return f'"{cell.replace(chr(34), 2 * chr(34))}"' if _QUOTE_NEEDED.search(cell) else cell
+
+
+def problems(election: Election) -> list[str]:
+    """What in a readable file contradicts its own META or the rules of its vote type."""
+    meta, found = election.meta, []
+    counts = {"num_projects": len(election.projects), "num_votes": election.num_voters}
+    for key, actual in counts.items():
+        if key in meta and meta[key].strip() != str(actual):
+            found.append(f"META says {key} is {meta[key]}, but the file has {actual}")
+    lengths = election.ballots.lengths()[election.ballots.ballot_of_voter]
+    broken = {}
+    for key, compare in (("min_length", np.less), ("max_length", np.greater)):
+        if meta.get(key, "").strip().isdigit():
+            broken[f"{key} {meta[key].strip()}"] = compare(lengths, int(meta[key]))
+    if election.vote_type == "choose-1":
+        broken["choose-1 (one project each)"] = lengths > 1
+    for rule, ballots in broken.items():
+        if ballots.any():
+            found.append(f"{int(ballots.sum())} ballots break {rule}")
+    for project in election.projects:
+        if project.cost > election.budget:
+            found.append(f"project {project.id!r} costs more than the whole budget")
+    return found
