@@ -30,3 +30,11 @@ def test_demo_command_run_twice_leaves_the_same_data(db, capsys) -> None:
     call_command("demo", "--no-serve")
     assert snapshot() == first
     assert "steward@example.org" in capsys.readouterr().out
+
+
+def test_demo_borough_falls_below_one_floor_so_there_is_something_to_act_on(demo) -> None:
+    from commonweal.places.status import floor_statuses
+
+    borough = Area.objects.get(code="E06000999")
+    below = {s.standard.service.slug for s in floor_statuses(borough) if s.meets_floor is False}
+    assert below == {"youth-services"}

@@ -55,6 +55,8 @@ STANDARDS = [
     ("bus-access", "Bus access", "Homes within 400 metres of an hourly bus stop", 80, True, 81),
 ]
 PERIODS = ["2023-24", "2024-25"]
+# Where the demo borough falls short, so ring-fencing and scrutiny have a real case to show.
+SHORTFALLS = {("E06000999", "youth-services"): 4.0, ("E06000997", "gp-access"): 5.0}
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,7 @@ def _measurements(
                 percent = typical[standard.service.slug] + sign * (
                     0.8 * (decile - 5.5) + 0.7 * step + rng.normal(0, 1.5)
                 )
+                percent -= sign * SHORTFALLS.get((area.code, standard.service.slug), 0.0)
                 numerator = round(denominator * min(max(percent, 0.5), 99.5) / 100)
                 Measurement.objects.update_or_create(
                     standard=standard, area=area, period=period,

@@ -117,6 +117,17 @@ class NationalStandard(models.Model):
     def __str__(self) -> str:
         return f"{self.service.name}: {self.indicator}"
 
+    def in_unit(self, value: Decimal | float, places: int = 1) -> str:
+        """A value written with its unit: "85.0%", "3.2 per 1,000 people"."""
+        number = f"{float(value):,.{places}f}"
+        return f"{number}%" if self.unit == "%" else f"{number} {self.unit}"
+
+    @property
+    def floor_text(self) -> str:
+        """The floor as a reader needs it: "at least 85%", "at most 10%"."""
+        bound = "at least" if self.higher_is_better else "at most"
+        return f"{bound} {self.in_unit(self.floor, places=0 if self.floor == int(self.floor) else 2)}"
+
     def meets(self, value: Decimal | float) -> bool:
         """Whether a value meets the floor (equal to the floor counts as meeting it)."""
         floor = float(self.floor)
@@ -177,6 +188,10 @@ class Measurement(models.Model):
     @property
     def value(self) -> float:
         return self.numerator / self.denominator * self.standard.multiplier
+
+    @property
+    def value_text(self) -> str:
+        return self.standard.in_unit(self.value)
 
     @property
     def meets_floor(self) -> bool:

@@ -22,4 +22,4 @@ class Command(BaseCommand):
             self.stdout.write(f"  {account.email:<32} {account.role}")
         if not no_serve:
             self.stdout.write(f"Serving on http://127.0.0.1:{port}/ — press Ctrl+C to stop.")
-            call_command("runserver", f"127.0.0.1:{port}")
+            call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
