@@ -120,7 +120,12 @@ class _Reader:
 
     def rows(self, start: int, end: int) -> list[tuple[int, list[str]]]:
         """(line index, cells) of the non-blank lines after a section's name."""
-        return [(index, self.cells(index)) for index in range(start + 1, end) if self.lines[index].strip()]
+        indices = [index for index in range(start + 1, end) if self.lines[index].strip()]
+        block = [self.lines[index] for index in indices]
+        # Splitting without the csv module is several times faster on 100,000 ballot lines.
+        if any('"' in line for line in block):
+            return [(index, self.cells(index)) for index in indices]
+        return list(zip(indices, (line.split(";") for line in block), strict=True))
 
     def cells(self, index: int) -> list[str]:
         line = self.lines[index]
@@ -210,7 +215,6 @@ class _Reader:
                 seen.add(voter_id)
 
         position = {project.id: i for i, project in enumerate(projects)}
-        first_voter = {k: voter for voter, k in reversed(list(enumerate(ballot_of_voter)))}
         offsets, choices, all_points = [0], [], []
         for key, k in distinct.items():
             vote, given = (key, None) if points is None else key
@@ -219,7 +223,7 @@ class _Reader:
                 if given is not None:
                     all_points.extend(_points(given, len(chosen), vote_type))
             except ValueError as error:
-                raise self.fail(line_of_voter[first_voter[k]], str(error)) from None
+                raise self.fail(line_of_voter[ballot_of_voter.index(k)], str(error)) from None
             choices.extend(chosen)
             offsets.append(len(choices))
         return Ballots(
