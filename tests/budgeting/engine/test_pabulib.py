@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from commonweal.budgeting.engine import PabulibError, load, save
-from commonweal.budgeting.engine.pabulib import dump, parse
+from commonweal.budgeting.engine.pabulib import compose, dump, parse
 
 PROJECTS = ["P1;10;Park", "P2;20;Library", "P3;30;Bench"]
 MUTANTS = [  # one small file of each vote type
@@ -216,3 +216,24 @@ def test_load_save_load_gives_an_equal_election(file):
     election = parse(data)
     assert [project.name for project in election.projects] == names
     assert parse(dump(election)) == election
+
+
+def test_composed_rows_parse_back_to_the_same_election() -> None:
+    data = compose(
+        {"description": "Parks; and paths", "vote_type": "cumulative", "budget": "1000"},
+        [
+            {"project_id": "P1", "cost": "600", "name": "Play area", "category": "parks"},
+            {"project_id": "P2", "cost": "450,5", "name": 'The "big" bench', "category": "parks"},
+        ],
+        [
+            {"voter_id": "AAAA-BBBB", "vote": "P1,P2", "points": "3,2", "neighbourhood": "E02999001"},
+            {"voter_id": "CCCC-DDDD", "vote": "P2", "points": "5", "neighbourhood": "E02999002"},
+        ],
+    )
+    election = parse(data, "composed.pb")
+    assert [p.id for p in election.projects] == ["P1", "P2"]
+    assert election.projects[1].name == 'The "big" bench'
+    assert election.projects[1].cost == Fraction(901, 2)
+    assert election.meta["description"] == "Parks; and paths"
+    assert list(election.ballots.columns["neighbourhood"]) == ["E02999001", "E02999002"]
+    assert dump(election) == data

@@ -9,7 +9,7 @@ from __future__ import annotations
 import codecs
 import csv
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from itertools import pairwise
 from os import PathLike
@@ -282,15 +282,36 @@ def dump(election: Election) -> bytes:
     meta = dict(election.meta)
     meta["budget"] = _kept(meta.get("budget"), election.budget, _number, decimal_text)
     meta["vote_type"] = election.vote_type
-    lines = ["META", "key;value"]
-    lines += [f"{_quote(key)};{_quote(value)}" for key, value in meta.items()]
-    lines += ["PROJECTS", ";".join(map(_quote, election.project_columns))]
-    lines += [_project_line(project, election.project_columns) for project in election.projects]
-    lines += ["VOTES", ";".join(map(_quote, election.ballots.header))]
-    lines += _vote_lines(election)
+    lines = _section("META", ("key", "value"), [f"{_quote(k)};{_quote(v)}" for k, v in meta.items()])
+    lines += _section(
+        "PROJECTS", election.project_columns,
+        [_project_line(project, election.project_columns) for project in election.projects],
+    )
+    lines += _section("VOTES", election.ballots.header, _vote_lines(election))
     layout = election.layout
     text = layout.newline.join(lines) + (layout.newline if layout.final_newline else "")
     return (codecs.BOM_UTF8 if layout.bom else b"") + text.encode("utf-8")
+
+
+def compose(
+    meta: Mapping[str, str],
+    projects: Sequence[Mapping[str, str]],
+    votes: Sequence[Mapping[str, str]],
+) -> bytes:
+    """The bytes of a .pb file from plain rows (column name -> cell), as an application holds them.
+
+    Columns are taken from the first row of each section; `parse` reads the result back.
+    """
+    lines = _section("META", ("key", "value"), [f"{_quote(k)};{_quote(v)}" for k, v in meta.items()])
+    empty = {"PROJECTS": ("project_id", "cost"), "VOTES": ("voter_id", "vote")}
+    for name, rows in (("PROJECTS", projects), ("VOTES", votes)):
+        columns = tuple(rows[0]) if rows else empty[name]
+        lines += _section(name, columns, [";".join(_quote(row.get(c, "")) for c in columns) for row in rows])
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _section(name: str, columns: Sequence[str], rows: list[str]) -> list[str]:
+    return [name, ";".join(map(_quote, columns)), *rows]
 
 
 def _project_line(project: Project, columns: Sequence[str]) -> str:
