@@ -18,6 +18,8 @@ import pytest
 if TYPE_CHECKING:
     from commonweal.places.demo import DemoAccount
 
+pytest_plugins = ["pytester"]
+
 # pytest-django's live_server runs Django in a thread while sync Playwright runs an event loop
 # in this one; Django would otherwise refuse every ORM call made from the test as "async".
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -82,6 +84,7 @@ def postgres_unreachable(url: str) -> str | None:
     import psycopg
 
     config = dj_database_url.parse(url)
+    where = f"{config.get('HOST') or 'localhost'}:{config.get('PORT') or 5432}"
     try:
         # pytest-django creates test_<name> from the maintenance database, so that is what
         # must answer; the named database need not exist yet.
@@ -90,7 +93,7 @@ def postgres_unreachable(url: str) -> str | None:
             host=config.get("HOST") or None, port=config.get("PORT") or None, connect_timeout=3,
         ).close()
     except psycopg.OperationalError as error:
-        return str(error).strip().splitlines()[0]
+        return f"PostgreSQL at {where} is unreachable: {str(error).strip().splitlines()[0]}"
     return None
 
 
@@ -103,7 +106,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     problem = postgres_unreachable(url)
     if problem is None:
         return
-    message = f"PostgreSQL at {url} is unreachable ({problem}); start it or unset DATABASE_URL"
+    message = f"{problem}. Start it, or unset DATABASE_URL to use SQLite"
     if in_ci():
         pytest.exit(f"CI=true: {message}", returncode=pytest.ExitCode.TESTS_FAILED)
     for item in storage:
