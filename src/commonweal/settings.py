@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "django.forms",
     "django_htmx",
     "govuk_frontend_django",
+    "django_tasks",
+    "django_tasks_db",
     "commonweal.places",
     "commonweal.budgeting",
 ]
@@ -94,6 +96,13 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Long work (counting a city's ballots) runs in a worker: `commonweal db_worker`.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
 
 AUTH_USER_MODEL = "places.User"
 AUTH_PASSWORD_VALIDATORS = [
