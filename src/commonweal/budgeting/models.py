@@ -154,11 +154,15 @@ class Ballot(models.Model):
     receipt_code = models.CharField(max_length=40, default=new_receipt_code, editable=False)
     neighbourhood = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
     channel = models.CharField(max_length=8, choices=Channel.choices)
-    batch = models.ForeignKey(PaperBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="ballots")
+    batch = models.ForeignKey(
+        PaperBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="ballots"
+    )
 
     class Meta:
         # Imported past rounds keep their file's voter ids as receipt codes, so unique per process.
-        constraints = [models.UniqueConstraint(fields=["process", "receipt_code"], name="receipt_per_process")]
+        constraints = [
+            models.UniqueConstraint(fields=["process", "receipt_code"], name="receipt_per_process")
+        ]
 
     def __str__(self) -> str:
         return self.receipt_code
@@ -173,6 +177,9 @@ class BallotChoice(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["ballot", "proposal"], name="project_once_per_ballot")]
+
+    def __str__(self) -> str:
+        return f"{self.points} for {self.proposal_id}"
 
 
 class VoterRoll(models.Model):
