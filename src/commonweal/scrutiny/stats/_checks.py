@@ -65,7 +65,7 @@ def confidence_level(confidence: float) -> float:
     try:
         level = float(confidence)
     except (TypeError, ValueError):
-        raise ValueError(f"Enter confidence as a number between 0 and 1, like 0.95: got {confidence!r}") from None
+        level = float("nan")
     if not 0 < level < 1:
         raise ValueError(f"Enter confidence as a number between 0 and 1, like 0.95: got {confidence!r}")
     return level

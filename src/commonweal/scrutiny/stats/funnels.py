@@ -77,7 +77,7 @@ def _normal_band(baseline: Floats, denominator: Floats, tail: float) -> tuple[Fl
 def proportion_funnel_limits(
     denominator: ArrayLike, baseline: ArrayLike, multiplier: float = 100
 ) -> FunnelLimits:
-    """Limits for a proportion at each denominator, clipped to [0, multiplier]. Fingertips funnel plot guidance (PHE)."""
+    """Limits for a proportion at each denominator, clipped to [0, multiplier]. Fingertips funnel guidance."""
     n = _checks.positive("denominator", denominator)
     p = _checks.numbers("baseline", baseline)
     _check_baseline_proportion(p)
@@ -98,7 +98,7 @@ def _check_baseline_proportion(p: Floats) -> None:
 def proportion_funnel_significance(
     numerator: ArrayLike, denominator: ArrayLike, baseline: ArrayLike | None = None
 ) -> Labels | str:
-    """Each area's funnel label against `baseline` (default: sum of numerators over sum of denominators, last axis).
+    """Each area's funnel label against `baseline` (default: pooled numerators over denominators, last axis).
 
     PHEindicatormethods assign_funnel_significance(statistic = "proportion").
     """
@@ -173,16 +173,17 @@ def ratio_funnel_limits(
     ratio_type: Literal["ratio", "count", "isr"] = "ratio",
     method: LimitMethod = "fingertips",
 ) -> tuple[FunnelLimits, FunnelLimits]:
-    """(expected events at each limit, the limit ratios) for `observed` events. PHEindicatormethods calculate_funnel_limits.
+    """(expected events at each limit, the limit ratios) for `observed` events. PHEindicatormethods.
 
     ratio_type "ratio" gives observed/expected; "count" subtracts 1 (excess over expected);
     "isr" multiplies by 100 (an indirectly standardised ratio).
     """
     obs = _checks.positive("observed", observed)
     expected = _poisson_means(obs, method)
-    shift, scale = {"ratio": (0.0, 1.0), "count": (-1.0, 1.0), "isr": (0.0, 100.0)}.get(ratio_type, (None, None))
-    if scale is None:
+    scales = {"ratio": (0.0, 1.0), "count": (-1.0, 1.0), "isr": (0.0, 100.0)}
+    if ratio_type not in scales:
         raise ValueError(f"Choose ratio_type 'ratio', 'count' or 'isr': got {ratio_type!r}")
+    shift, scale = scales[ratio_type]
     ratios = [obs / e * scale + shift for e in _fields(expected)]
     return _limits(*_fields(expected)), _limits(*ratios)
 
@@ -224,7 +225,7 @@ def _poisson_labels(observed: Floats, denominator: Floats, baseline: Floats) -> 
 
 
 def ratio_funnel_significance(observed: ArrayLike, expected: ArrayLike) -> Labels | str:
-    """Each area's label for observed/expected against 1 (exact Poisson below 10 events, Byar's from 10). PHEindicatormethods."""
+    """Each area's label for observed/expected against 1 (exact below 10 events, else Byar's). PHE."""
     obs = _checks.counts("observed", observed)
     exp = _checks.positive("expected", expected)
     _checks.same_shape(observed=obs, expected=exp)

@@ -38,7 +38,8 @@ def wilson_interval(
     # max(…, 0) guards the rounding that can make x(1 - x/n) a hair below zero when x == n.
     spread = z * np.sqrt(z * z + 4 * x_ * np.maximum(1 - x_ / n_, 0))
     denominator = 2 * (n_ + z * z)
-    return _checks.scalar_out((centre - spread) / denominator), _checks.scalar_out((centre + spread) / denominator)
+    lower, upper = (centre - spread) / denominator, (centre + spread) / denominator
+    return _checks.scalar_out(lower), _checks.scalar_out(upper)
 
 
 def _byars_lower(x: Floats, z: float) -> Floats:
@@ -57,7 +58,7 @@ def _byars_upper(x: Floats, z: float) -> Floats:
 def byars_interval(
     x: ArrayLike, confidence: float = 0.95, *, allow_missing: bool = False
 ) -> tuple[Floats, Floats]:
-    """(lower, upper) for an observed count x. Breslow & Day, Statistical methods in cancer research II, 1987."""
+    """(lower, upper) for an observed count x. Breslow & Day, Statistical methods in cancer research II."""
     z = z_score(confidence)
     x_ = _checks.counts("x", x, allow_missing=allow_missing)
     return _checks.scalar_out(_byars_lower(x_, z)), _checks.scalar_out(_byars_upper(x_, z))
@@ -90,7 +91,7 @@ def rate_interval(
     *,
     allow_missing: bool = False,
 ) -> tuple[Floats, Floats, Floats]:
-    """(value, lower, upper) of the crude rate x/n × multiplier: exact Poisson below 10 events, Byar's above (PHE)."""
+    """(value, lower, upper) of the rate x/n × multiplier: exact Poisson below 10 events, else Byar's. PHE."""
     level = _checks.confidence_level(confidence)
     x_ = _checks.counts("x", x, allow_missing=allow_missing)
     # A rate's denominator is person-time, not a pool of trials: x may exceed n.
@@ -127,7 +128,7 @@ def dsr_interval(
     confidence: float = 0.95,
     multiplier: float = 100_000,
 ) -> tuple[Floats, Floats, Floats]:
-    """(value, lower, upper) of the directly standardised rate; NaN below 10 events. Dobson et al, Stat Med 1991;10:457-62.
+    """(value, lower, upper) of the directly standardised rate, NaN below 10 events. Dobson, Stat Med 1991.
 
     Standardisation categories (age bands) run along the last axis of `counts` and `pops`;
     `std_pops` (for instance the European Standard Population 2013) broadcasts against them.

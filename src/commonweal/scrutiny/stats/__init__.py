@@ -1,0 +1,76 @@
+"""The scrutiny statistics: intervals, funnel limits, overdispersion and inequality. Pure numpy/scipy."""
+
+from commonweal.scrutiny.stats.comparison import compare_with_benchmark, compare_with_floor
+from commonweal.scrutiny.stats.funnels import (
+    SIGNIFICANCE_LABELS,
+    FunnelLimits,
+    poisson_funnel_mean,
+    proportion_funnel_limits,
+    proportion_funnel_significance,
+    rate_funnel_limits,
+    rate_funnel_significance,
+    ratio_funnel_limits,
+    ratio_funnel_significance,
+)
+from commonweal.scrutiny.stats.inequality import (
+    InequalityIndex,
+    decile_totals,
+    relative_rank,
+    slope_index_of_inequality,
+    standard_error_from_limits,
+)
+from commonweal.scrutiny.stats.intervals import (
+    byars_interval,
+    dsr_interval,
+    dsr_interval_nonindependent,
+    exact_poisson_interval,
+    rate_interval,
+    wilson_interval,
+)
+from commonweal.scrutiny.stats.overdispersion import (
+    Overdispersion,
+    adjusted_z_scores,
+    between_area_variance,
+    dispersion_ratio,
+    funnel_outliers,
+    funnel_z_scores,
+    overdispersed_limits,
+    overdispersion,
+    poisson_ratio_limits,
+    winsorise,
+)
+
+__all__ = [
+    "SIGNIFICANCE_LABELS",
+    "FunnelLimits",
+    "InequalityIndex",
+    "Overdispersion",
+    "adjusted_z_scores",
+    "between_area_variance",
+    "byars_interval",
+    "compare_with_benchmark",
+    "compare_with_floor",
+    "decile_totals",
+    "dispersion_ratio",
+    "dsr_interval",
+    "dsr_interval_nonindependent",
+    "exact_poisson_interval",
+    "funnel_outliers",
+    "funnel_z_scores",
+    "overdispersed_limits",
+    "overdispersion",
+    "poisson_funnel_mean",
+    "poisson_ratio_limits",
+    "proportion_funnel_limits",
+    "proportion_funnel_significance",
+    "rate_funnel_limits",
+    "rate_funnel_significance",
+    "rate_interval",
+    "ratio_funnel_limits",
+    "ratio_funnel_significance",
+    "relative_rank",
+    "slope_index_of_inequality",
+    "standard_error_from_limits",
+    "wilson_interval",
+    "winsorise",
+]
