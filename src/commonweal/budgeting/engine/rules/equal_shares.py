@@ -10,7 +10,6 @@ project is still affordable) is settled in exact rationals whenever float64 cann
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -30,6 +29,8 @@ if TYPE_CHECKING:
 # Float budgets drift from the exact ones by at most ~1e-9 of a voter's share (rounds x voters x
 # machine epsilon); anything closer than this to a deciding threshold is recomputed exactly.
 _TOLERANCE = 1e-6
+# Skipping fewer steps than this saves less than the check costs.
+_FIRST_JUMP = 4
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,7 @@ class _Ballots:
         self.weights = []
         self.utilities = []
         self.candidates = []
+        self.first_rho = np.full(len(profile.costs), np.inf)
         for p in range(len(profile.project_ids)):
             groups = np.flatnonzero(profile.utilities[:, p] > 0)
             self.supporters.append(groups)
@@ -93,6 +95,8 @@ class _Ballots:
             self.utilities.append(profile.utilities[groups, p].astype(np.float64))
             if len(groups) and profile.costs[p] > 0:
                 self.candidates.append(p)
+                wanted = self.weights[p] @ self.utilities[p]
+                self.first_rho[p] = self.costs_f[p] / wanted / self.scales_f[p]
         # pabutools funds wanted free projects before the first round (in no particular order;
         # we take id order) and leaves projects nobody wants to the completion.
         self.free = [
@@ -101,35 +105,27 @@ class _Ballots:
 
 
 class _Run:
-    """One run of MES at a given per-voter budget (the share).
+    """One run of MES at a given per-voter budget (the share)."""
 
-    Alongside each budget it tracks how that budget grows with the share while every decision
-    of the run stays the same (all quantities are then affine in the share), and so how far the
-    share can rise before any decision could change: ``horizon``. The completions use it to skip
-    budget steps that cannot change the outcome ("Streamlining Equal Shares", 2025).
-    """
-
-    def __init__(self, ballots: _Ballots, share: Fraction) -> None:
+    def __init__(self, ballots: _Ballots, share: Fraction, exact: bool = True) -> None:
         self.ballots = ballots
         self.share = share
+        # Without exact prices (a run that only bounds another), a close call counts as
+        # affordable, which is the cautious answer there.
+        self.exact = exact
         groups = len(ballots.profile.weights)
         self.tolerance = _TOLERANCE * float(share)
         self.budget = np.full(groups, float(share))
-        self.growth = np.ones(groups)
         self.ran_out_at = np.full(groups, -1, dtype=np.int64)
         self.purchases: list[Purchase] = []
-        self.horizon = np.inf
-        # Per project, a line (value + slope * rise in share) that bounds its rho from below
-        # for the rest of the run: prices only rise from round to round.
-        self.bound = np.zeros(len(ballots.costs_f))
-        self.bound_slope = np.zeros(len(ballots.costs_f))
+        # A lower bound on each project's rho: prices only rise from round to round, so the
+        # last price seen (less float error) stays a bound for the rest of the run.
+        self.bound = ballots.first_rho.copy()
 
     def run(self) -> list[int]:
         """Fund projects round by round until none is affordable; return them in order."""
         ballots = self.ballots
         pool = list(ballots.candidates)
-        for p in pool:
-            self.bound[p] = ballots.costs_f[p] / self._wanted(p) / ballots.scales_f[p]
         while pool:
             # Lazy evaluation: only projects whose bound beats the best price found so far
             # can win this round, so the others are not recomputed.
@@ -145,8 +141,7 @@ class _Run:
                 if price is not None:
                     contenders.append((p, price))
                     best_high = min(best_high, (price + self.tolerance) / ballots.scales_f[p])
-            kept = [p for p, _ in contenders]
-            pool = kept + pool[evaluated:]
+            pool = [p for p, _ in contenders] + pool[evaluated:]
             tied = [(p, price) for p, price in contenders if self.bound[p] <= best_high]
             if not tied:
                 break
@@ -159,64 +154,72 @@ class _Run:
                 winner = min(exact, key=lambda p: (exact[p][0] / ballots.scales[p], p))
                 price, ran_out = exact[winner]
             pool.remove(winner)
-            self._pay(winner, price, ran_out, pool)
+            self._spend(winner, float(price), ran_out)
+            self.purchases.append(Purchase(winner, price, price / ballots.scales[winner]))
         return [purchase.project for purchase in self.purchases]
+
+    def repeats(self, lower: _Run) -> bool:
+        """Whether every share between ``lower``'s and this (higher) one surely gives ``lower``'s
+        outcome.
+
+        For a fixed sequence of purchases, budgets only grow with the share and prices only
+        fall. So if, at this share and following ``lower``'s purchases, every rival in every
+        round is still dearer than the winner was at the lower share, and nothing is left
+        affordable at the end, then at every share in between the winner is no dearer and each
+        rival no cheaper than here: the same project wins every round.
+        """
+        ballots = self.ballots
+        pool = set(ballots.candidates)
+        for purchase in lower.purchases:
+            winner, rho = purchase.project, float(purchase.rho)
+            pool.discard(winner)
+            beaten = rho + lower.tolerance / ballots.scales_f[winner]
+            for q in sorted(pool, key=lambda q: self.bound[q]):
+                if self.bound[q] > beaten:
+                    break
+                if self._evaluate(q) is None:
+                    pool.discard(q)
+                elif self.bound[q] <= beaten:
+                    return False
+            price = self._evaluate(winner)
+            groups = ballots.supporters[winner]
+            self._spend(winner, price, self.budget[groups] <= price * ballots.utilities[winner])
+        return all(self._evaluate(q) is None for q in pool)
 
     def trace(self) -> EqualSharesTrace:
         return EqualSharesTrace(self.share, tuple(self.purchases), self.ran_out_at.copy())
 
-    def _wanted(self, p: int) -> float:
-        return float(self.ballots.weights[p] @ self.ballots.utilities[p])
-
-    @staticmethod
-    def _limits(gap: np.ndarray, rate: np.ndarray, tolerance: float) -> np.ndarray:
-        """How far the share can rise while each ``gap + rate * rise`` stays positive, assuming
-        the worst of float error in both."""
-        gap = np.asarray(gap, dtype=np.float64) - tolerance
-        rate = np.asarray(rate, dtype=np.float64)
-        rate = rate - 1e-9 * (np.abs(rate) + 1.0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            limit = np.where(rate < 0, gap / -rate, np.inf)
-        return np.where(gap <= 0, 0.0, limit)
-
-    def _limit(self, gap: np.ndarray | float, rate: np.ndarray | float, tolerance: float) -> float:
-        return float(self._limits(gap, rate, tolerance).min(initial=np.inf))
-
     def _evaluate(self, p: int) -> float | None:
-        """Price per unit of utility at which p's supporters can just pay for it (or None if they
-        cannot pay for it at all), refreshing p's lower-bound line."""
+        """Price per unit of utility at which p's supporters can just pay for it (refreshing its
+        bound), or None if they cannot pay for it at all."""
         ballots = self.ballots
         groups = ballots.supporters[p]
-        budget, growth = self.budget[groups], self.growth[groups]
+        budget = self.budget[groups]
         weights, utilities, cost = ballots.weights[p], ballots.utilities[p], ballots.costs_f[p]
         money = weights * budget
         total = money.sum()
         slack = self.tolerance * weights.sum() + 1e-9 * cost
-        if total < cost - slack or (total <= cost + slack and self._money_exactly(p) < cost):
-            # Unaffordable now, so for good within this run: budgets never grow.
-            self.horizon = min(self.horizon, self._limit(cost - total, -weights @ growth, slack))
-            return None
+        close = total <= cost + slack
+        if total < cost - slack or (close and self.exact and self._money_exactly(p) < cost):
+            return None  # unaffordable now, so for good within this run: budgets never grow
         weighted = weights * utilities
-        price, slope = cost / weighted.sum(), 0.0
+        price = cost / weighted.sum()
         if not (budget >= price * utilities).all():
             ratio = budget / utilities
             order = np.argsort(ratio, kind="stable")
             paid_before = np.concatenate(([0.0], np.cumsum(money[order])[:-1]))
-            grown_before = np.concatenate(([0.0], np.cumsum((weights * growth)[order])[:-1]))
             still_paying = np.cumsum(weighted[order][::-1])[::-1]
             prices = (cost - paid_before) / still_paying
             affordable = prices <= ratio[order]
             affordable[-1] = True  # total money covers the cost (checked exactly above)
-            first = int(np.argmax(affordable))
-            price = float(prices[first])
-            slope = -float(grown_before[first] / still_paying[first])
-        scale = ballots.scales_f[p]
-        self.bound[p], self.bound_slope[p] = (price - self.tolerance) / scale, slope / scale
+            price = float(prices[np.argmax(affordable)])
+        self.bound[p] = (price - self.tolerance) / ballots.scales_f[p]
         return price
 
     def _exact_price(self, p: int, price_f: float) -> tuple[Fraction, np.ndarray]:
-        """Exact price for p and the live supporters who run out paying it. Float decides only
-        who is clearly above or below the price; those near it are settled exactly."""
+        """Exact price for p and which of its live supporters run out paying it (a mask). Float
+        decides only who is clearly above or below the price; those near it are settled
+        exactly."""
         price, ran_out = self._settle(p, price_f, self.tolerance)
         if abs(float(price) - price_f) > self.tolerance / 2:
             # The float estimate was off by more than its error bound allows: settle everyone.
@@ -234,13 +237,13 @@ class _Run:
         above = live & ~below & ~near
         paid = self._money(groups[below], weights[below])
         paying = int(weights[above] @ utilities[above])
-        near_groups = groups[near]
+        near_at = np.flatnonzero(near)
         near_sorted = sorted(
             zip(
-                self._budgets(near_groups),
-                weights[near].astype(int),
-                utilities[near].astype(int),
-                near_groups,
+                self._budgets(groups[near_at]),
+                weights[near_at].astype(int),
+                utilities[near_at].astype(int),
+                near_at,
                 strict=True,
             ),
             key=lambda item: item[0] / item[2],
@@ -253,58 +256,20 @@ class _Run:
             paid += w * budget
             paying -= w * u
         price = (cost - paid) / paying
-        ran_out = list(groups[below]) + [g for b, _, u, g in near_sorted if b <= price * u]
-        return price, np.array(ran_out, dtype=np.int64)
+        ran_out = below
+        ran_out[[at for budget, _, u, at in near_sorted if budget <= price * u]] = True
+        return price, ran_out
 
-    def _pay(self, p: int, price: Fraction, ran_out: np.ndarray, rivals: list[int]) -> None:
-        ballots = self.ballots
-        groups = ballots.supporters[p]
-        utilities = ballots.utilities[p]
+    def _spend(self, p: int, price: float, ran_out: np.ndarray) -> None:
+        """Supporters of p pay ``price`` per unit of utility; those in ``ran_out`` (a mask over
+        p's supporters) pay all they have left."""
+        groups = self.ballots.supporters[p]
         live = self.ran_out_at[groups] < 0
-        out = np.isin(groups, ran_out)
-        pays = live & ~out
-        price_f = float(price)
-        slope = -float(ballots.weights[p][out] @ self.growth[groups[out]]) / float(
-            ballots.weights[p][pays] @ utilities[pays]
-        ) if pays.any() else 0.0
-        self._limit_rivals(p, price_f, slope, rivals)
-        # Who pays in full and who runs out must not swap as the share rises.
-        ratio = self.budget[groups] / utilities
-        ratio_growth = self.growth[groups] / utilities
-        self.horizon = min(
-            self.horizon,
-            self._limit(ratio[pays] - price_f, ratio_growth[pays] - slope, self.tolerance),
-            self._limit(price_f - ratio[out], slope - ratio_growth[out], self.tolerance),
-        )
-        self.budget[groups[pays]] -= price_f * utilities[pays]
-        self.growth[groups[pays]] -= slope * utilities[pays]
-        self.budget[ran_out] = 0.0
-        self.growth[ran_out] = 0.0
-        self.ran_out_at[ran_out] = len(self.purchases)
-        self.purchases.append(Purchase(p, price, price / ballots.scales[p]))
-
-    def _limit_rivals(self, p: int, price: float, slope: float, rivals: list[int]) -> None:
-        """Every rival must stay dearer than the winner as the share rises; a rival whose stale
-        bound says otherwise too soon is re-evaluated now for a tighter bound."""
-        if not rivals:
-            return
-        scale = self.ballots.scales_f[p]
-        rho, rho_slope = price / scale, slope / scale
-        tolerance = self.tolerance / scale  # the rivals' bounds already allow for their own error
-        rivals_a = np.array(rivals)
-        slopes = self.bound_slope[rivals_a]
-        limit = self._limits(self.bound[rivals_a] - rho, slopes - rho_slope, tolerance)
-        # Prices that nobody's running out can move stay fixed, so their order never changes.
-        limit[(slopes == 0.0) & (rho_slope == 0.0)] = np.inf
-        for q, q_limit in zip(rivals, limit, strict=True):
-            if q_limit < self.horizon:
-                if self._evaluate(q) is None:
-                    continue  # unaffordable: _evaluate limited the horizon by its money instead
-                if not (self.bound_slope[q] == 0.0 and rho_slope == 0.0):
-                    q_limit = self._limit(
-                        self.bound[q] - rho, self.bound_slope[q] - rho_slope, tolerance
-                    )
-            self.horizon = min(self.horizon, q_limit)
+        ran_out = ran_out & live
+        pays = live & ~ran_out
+        self.budget[groups[pays]] -= price * self.ballots.utilities[p][pays]
+        self.budget[groups[ran_out]] = 0.0
+        self.ran_out_at[groups[ran_out]] = len(self.purchases)
 
     def _money_exactly(self, p: int) -> Fraction:
         groups = self.ballots.supporters[p]
@@ -373,11 +338,15 @@ def _raise_shares(
     profile: Profile, ballots: _Ballots, step: Fraction, available: Iterable[int]
 ) -> tuple[list[int], _Run]:
     """Run MES at shares budget/voters + k*step for k = 0, 1, ... until the outcome leaves no
-    ``available`` project that fits (return it) or overspends (return the one before). Shares
-    below a run's horizon give that run's outcome again, so they are skipped unseen."""
+    ``available`` project that fits (return it) or overspends (return the one before).
+
+    Steps that surely repeat the last outcome (``_Run.repeats``) are skipped: the jump tried
+    doubles after each success and halves after each failure.
+    """
     available = list(available)
     share = profile.budget / profile.num_voters
     previous: tuple[list[int], _Run] | None = None
+    jump = _FIRST_JUMP
     while True:
         run = _Run(ballots, share)
         outcome = ballots.free + run.run()
@@ -387,8 +356,10 @@ def _raise_shares(
         chosen = set(outcome)
         if all(spent + profile.costs[p] > profile.budget for p in available if p not in chosen):
             return outcome, run
-        if run.horizon == np.inf:
-            return outcome, run  # no rise in the share changes this outcome
         previous = (outcome, run)
-        # Steps strictly inside the horizon are certain to repeat this outcome.
-        share += step * max(1, math.ceil(run.horizon * (1 - 1e-9) / float(step)))
+        if _Run(ballots, share + jump * step, exact=False).repeats(run):
+            share += (jump + 1) * step
+            jump *= 2
+        else:
+            share += step
+            jump = max(_FIRST_JUMP, jump // 2)
