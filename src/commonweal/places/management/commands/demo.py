@@ -1,5 +1,8 @@
 """`commonweal demo`: migrate, load the demo place, print the accounts, and serve it."""
 
+import subprocess
+import sys
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -20,6 +23,13 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for account in accounts:
             self.stdout.write(f"  {account.email:<32} {account.role}")
-        if not no_serve:
-            self.stdout.write(f"Serving on http://127.0.0.1:{port}/ — press Ctrl+C to stop.")
+        if no_serve:
+            return
+        # Counting runs as a background task, so the demo needs a worker beside the web server.
+        worker = subprocess.Popen([sys.executable, "-m", "commonweal", "db_worker", "--no-reload"])
+        self.stdout.write(f"Serving on http://127.0.0.1:{port}/ with a task worker — Ctrl+C stops both.")
+        try:
             call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+        finally:
+            worker.terminate()
+            worker.wait(timeout=10)
