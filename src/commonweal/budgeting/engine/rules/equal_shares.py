@@ -10,7 +10,7 @@ project is still affordable) is settled in exact rationals whenever float64 cann
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING
@@ -56,21 +56,27 @@ class EqualSharesTrace:
     purchases: tuple[Purchase, ...]
     ran_out_at: np.ndarray
 
-    def budget_left(self, profile: Profile, groups: np.ndarray) -> list[Fraction]:
-        """Exact money left to each of ``groups`` (one voter of the group) at the end."""
-        projects = [purchase.project for purchase in self.purchases]
-        utilities = profile.utilities[np.ix_(groups, projects)]
-        prices = [purchase.price for purchase in self.purchases]
-        return [
-            Fraction(0)
-            if self.ran_out_at[g] >= 0
-            else self.per_voter_budget
-            - sum(
-                (price * int(u) for price, u in zip(prices, row, strict=True) if u),
-                Fraction(0),
-            )
-            for g, row in zip(groups, utilities, strict=True)
-        ]
+    def money_left(self, profile: Profile, groups: np.ndarray) -> Fraction:
+        """Exact money left at the end to all voters of ``groups`` together."""
+        live = groups[self.ran_out_at[groups] < 0]
+        return _money_held(profile, self.per_voter_budget, self.purchases, live)
+
+
+def _money_held(
+    profile: Profile, share: Fraction, purchases: Sequence[Purchase], groups: np.ndarray
+) -> Fraction:
+    """Exact money held by all voters of ``groups``, none of which has run out: their shares
+    less every price paid in full, as integer utility counts times exact prices."""
+    weights = profile.weights[groups]
+    total = share * int(weights.sum())
+    if len(groups) and purchases:
+        bought = [purchase.project for purchase in purchases]
+        counts = weights @ profile.utilities[np.ix_(groups, bought)]
+        total -= sum(
+            (purchase.price * int(c) for purchase, c in zip(purchases, counts, strict=True) if c),
+            Fraction(0),
+        )
+    return total
 
 
 class _Ballots:
@@ -235,7 +241,7 @@ class _Run:
         below = live & (ratio < price_f - width)
         near = live & ~below & (ratio <= price_f + width)
         above = live & ~below & ~near
-        paid = self._money(groups[below], weights[below])
+        paid = self._money(groups[below])
         paying = int(weights[above] @ utilities[above])
         near_at = np.flatnonzero(near)
         near_sorted = sorted(
@@ -273,26 +279,13 @@ class _Run:
 
     def _money_exactly(self, p: int) -> Fraction:
         groups = self.ballots.supporters[p]
-        live = self.ran_out_at[groups] < 0
-        return self._money(groups[live], self.ballots.weights[p][live])
+        return self._money(groups[self.ran_out_at[groups] < 0])
 
-    def _money(self, groups: np.ndarray, weights: np.ndarray) -> Fraction:
-        """Exact money held by ``groups`` (weighted), none of which has run out: the initial
-        share less every price paid in full, as integer utility counts times exact prices."""
-        if not len(groups):
-            return Fraction(0)
-        total = self.share * int(weights.sum())
-        if self.purchases:
-            bought = [purchase.project for purchase in self.purchases]
-            counts = weights.astype(np.int64) @ self.ballots.profile.utilities[np.ix_(groups, bought)]
-            total -= sum(
-                (purchase.price * int(c) for purchase, c in zip(self.purchases, counts, strict=True) if c),
-                Fraction(0),
-            )
-        return total
+    def _money(self, groups: np.ndarray) -> Fraction:
+        return _money_held(self.ballots.profile, self.share, self.purchases, groups)
 
     def _budgets(self, groups: np.ndarray) -> list[Fraction]:
-        return [self._money(np.array([g]), np.ones(1)) for g in groups]
+        return [self._money(groups[i : i + 1]) for i in range(len(groups))]
 
 
 def equal_shares_trace(profile: Profile) -> EqualSharesTrace:

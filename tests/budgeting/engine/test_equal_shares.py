@@ -1,0 +1,94 @@
+"""Method of Equal Shares on small elections worked out by hand."""
+
+from fractions import Fraction
+
+import pytest
+
+from commonweal.budgeting.engine.pabulib import parse
+from commonweal.budgeting.engine.rules import RULES
+from commonweal.budgeting.engine.rules.equal_shares import equal_shares_trace
+
+
+@pytest.fixture
+def election(make_pb):
+    def build(projects, votes, budget, **kwargs):
+        return parse(make_pb(projects, votes, budget=budget, **kwargs))
+
+    return build
+
+
+def funded(profile, rule):
+    return [profile.project_ids[p] for p in RULES[rule](profile)]
+
+
+def test_cheapest_price_per_voter_wins_and_unaffordable_projects_are_left(election):
+    # Share 10 each. B costs each of its 4 supporters 7.5 (rho 1/4), A and C 10 (rho 1/2).
+    # After B everyone has 2.5 left: A's and C's supporters hold 5 < 20 and 5 < 15.
+    profile = election(
+        ["A;20;a", "B;30;b", "C;15;c"], ["1;A,B", "2;A,B", "3;B,C", "4;B,C"], "40"
+    ).profile()
+    assert funded(profile, "mes-plain") == ["B"]
+
+
+def test_supporter_who_runs_short_pays_all_they_have_and_the_rest_pay_more(election):
+    # A (24, rho 1/3) first: voters 1-3 keep 2, voter 4 keeps 10. B (11) from voters 3 and 4:
+    # an equal 5.5 is more than voter 3 has, so voter 3 pays 2 and voter 4 pays 9.
+    profile = election(
+        ["A;24;a", "B;11;b"], ["1;A", "2;A", "3;A,B", "4;B"], "40"
+    ).profile()
+    trace = equal_shares_trace(profile)
+    assert [p.project for p in trace.purchases] == [0, 1]
+    assert trace.purchases[1].price == 9
+    assert trace.purchases[1].rho == Fraction(9, 11)
+
+
+def test_exact_tie_goes_to_the_smaller_id_as_a_string(election):
+    # P10 and P9 both cost each of their 3 supporters a third of their cost (rho 1/3);
+    # "P10" < "P9" as strings although 10 > 9 as numbers.
+    profile = election(
+        ["P9;9;x", "P10;12;y"], ["1;P9,P10", "2;P9,P10", "3;P9,P10"], "30"
+    ).profile()
+    assert funded(profile, "mes-plain") == ["P10", "P9"]
+
+
+def test_add1_raises_shares_until_a_wanted_project_fits(election):
+    # Share 10: A (12, one supporter) is out of reach and 18 is left unspent. At share 12
+    # (two Add1 steps) voter 1 can pay for A alone.
+    profile = election(
+        ["A;12;a", "B;12;b"], ["1;A", "2;B", "3;B"], "30"
+    ).profile()
+    assert funded(profile, "mes-plain") == ["B"]
+    assert funded(profile, "mes") == ["B", "A"]
+    assert funded(profile, "mes-exhaust") == ["B", "A"]
+
+
+def test_add1_keeps_the_last_outcome_within_budget_then_fills_greedily(election):
+    # Shares 10/3 and 13/3 both buy only A (B ties A on rho 1/2 and loses on id, then its
+    # supporters are short). At 16/3 they buy A, B and C for 14 > 10, so Add1 keeps [A] and
+    # the greedy fill adds the most approved project that still fits: B.
+    profile = election(
+        ["A;6;a", "B;3;b", "C;5;c"], ["1;A,B", "2;A,B", "3;C"], "10"
+    ).profile()
+    assert funded(profile, "mes-plain") == ["A"]
+    assert funded(profile, "mes") == ["A", "B"]
+
+
+def test_points_change_who_pays_what(election):
+    # Points: Y (4 points from voter 2, rho 1) beats X (1.5 per point), then voter 2's last 1
+    # and voter 1's 5 buy X at 5/3 per point. As approvals X is cheaper per voter and wins,
+    # leaving too little for Y.
+    data = election(
+        ["X;6;x", "Y;4;y"],
+        ["1;X;3", "2;X,Y;1,4"],
+        "10",
+        vote_type="cumulative",
+        vote_header="voter_id;vote;points",
+    )
+    assert funded(data.profile("points"), "mes-plain") == ["Y", "X"]
+    assert funded(data.profile("approval"), "mes-plain") == ["X"]
+
+
+def test_voters_without_any_approval_still_get_a_share_that_goes_unspent(election):
+    # Three voters share 30 but only one approves anything: A (15) is out of her reach.
+    profile = election(["A;15;a"], ["1;A", "2;", "3;"], "30").profile()
+    assert funded(profile, "mes-plain") == []
