@@ -11,7 +11,12 @@ from hypothesis import strategies as st
 from commonweal.scrutiny import stats
 from commonweal.scrutiny.stats.funnels import HIGH_001, LOW_001, NOT_SIGNIFICANT
 
-LIMITS = (("lower_2s", "lower_95"), ("upper_2s", "upper_95"), ("lower_3s", "lower_998"), ("upper_3s", "upper_998"))
+LIMITS = (
+    ("lower_2s", "lower_95"),
+    ("upper_2s", "upper_95"),
+    ("lower_3s", "lower_998"),
+    ("upper_3s", "upper_998"),
+)
 
 
 def rows(shared_data, name):
@@ -26,8 +31,12 @@ def test_proportion_limits_match_within_the_published_decimal_places(shared_data
         limits = stats.proportion_funnel_limits(
             float(row["population"]), float(row["baseline_proportion"]), float(row["multiplier"])
         )
-        for theirs, ours in (("lower_2s_95", "lower_95"), ("upper_2s_95", "upper_95"),
-                             ("lower_3s_998", "lower_998"), ("upper_3s_998", "upper_998")):
+        for theirs, ours in (
+            ("lower_2s_95", "lower_95"),
+            ("upper_2s_95", "upper_95"),
+            ("lower_3s_998", "lower_998"),
+            ("upper_3s_998", "upper_998"),
+        ):
             assert abs(getattr(limits, ours) - float(row[f"expected_{theirs}"])) <= tolerance, row["case_id"]
 
 
@@ -35,7 +44,8 @@ def test_proportion_limits_match_within_the_published_decimal_places(shared_data
 def test_proportion_labels_match_every_reference_case(shared_data):
     data = rows(shared_data, "funnel_proportion_significance.csv")
     labels = stats.proportion_funnel_significance(
-        [float(r["numerator"]) for r in data], [float(r["denominator"]) for r in data],
+        [float(r["numerator"]) for r in data],
+        [float(r["denominator"]) for r in data],
         [float(r["baseline_proportion"]) for r in data],
     )
     assert list(labels) == [r["expected_significance"] for r in data]
@@ -44,7 +54,9 @@ def test_proportion_labels_match_every_reference_case(shared_data):
 @pytest.mark.reference_data
 def test_ratio_labels_match_every_reference_case(shared_data):
     data = rows(shared_data, "funnel_ratio_significance.csv")
-    labels = stats.ratio_funnel_significance([float(r["obs"]) for r in data], [float(r["expected"]) for r in data])
+    labels = stats.ratio_funnel_significance(
+        [float(r["obs"]) for r in data], [float(r["expected"]) for r in data]
+    )
     assert list(labels) == [r["expected_significance"] for r in data]
 
 
@@ -52,8 +64,11 @@ def test_ratio_labels_match_every_reference_case(shared_data):
 def test_rate_labels_match_every_reference_case(shared_data):
     for row in rows(shared_data, "funnel_rate_significance.csv"):
         label = stats.rate_funnel_significance(
-            float(row["count"]), float(row["rate"] or "nan"), float(row["pop"]) if row["pop"] else None,
-            rate_type=row["rate_type"], multiplier=float(row["multiplier"]),
+            float(row["count"]),
+            float(row["rate"] or "nan"),
+            float(row["pop"]) if row["pop"] else None,
+            rate_type=row["rate_type"],
+            multiplier=float(row["multiplier"]),
             baseline_per_unit=float(row["weighted_average_per_unit"]),
         )
         assert label == row["expected_significance"], row["case_id"]
@@ -72,27 +87,33 @@ def test_ratio_limits_match_the_fingertips_bisection(shared_data):
         for ratio_type in ("count", "isr"):
             expected_events, ratios = stats.ratio_funnel_limits(float(row["observed_events"]), ratio_type)
             for theirs, ours in LIMITS:
-                assert math.isclose(getattr(expected_events, ours), float(row[f"expected_{theirs}_exp_events"]),
-                                    rel_tol=1e-6), row["case_id"]
+                assert math.isclose(
+                    getattr(expected_events, ours), float(row[f"expected_{theirs}_exp_events"]), rel_tol=1e-6
+                ), row["case_id"]
                 tolerance = 1e-6
                 if (row["observed_events"], theirs, ratio_type) in R_SERIES_ROUNDING:
                     tolerance = 5e-6
-                assert math.isclose(getattr(ratios, ours), float(row[f"expected_{theirs}_{ratio_type}"]),
-                                    rel_tol=tolerance), (row["case_id"], theirs, ratio_type)
+                assert math.isclose(
+                    getattr(ratios, ours), float(row[f"expected_{theirs}_{ratio_type}"]), rel_tol=tolerance
+                ), (row["case_id"], theirs, ratio_type)
 
 
 @pytest.mark.reference_data
 def test_rate_limits_match_every_reference_case(shared_data):
     for row in rows(shared_data, "funnel_rate_limits.csv"):
         populations, rates = stats.rate_funnel_limits(
-            float(row["events"]), float(row["baseline_rate_per_unit"]), float(row["multiplier"]),
+            float(row["events"]),
+            float(row["baseline_rate_per_unit"]),
+            float(row["multiplier"]),
             float(row["years_of_data"]),
         )
         for theirs, ours in LIMITS:
-            assert math.isclose(getattr(populations, ours), float(row[f"expected_{theirs}_population_1_year"]),
-                                rel_tol=1e-6), row["case_id"]
-            assert math.isclose(getattr(rates, ours), float(row[f"expected_{theirs}_limit"]),
-                                rel_tol=1e-6), row["case_id"]
+            assert math.isclose(
+                getattr(populations, ours), float(row[f"expected_{theirs}_population_1_year"]), rel_tol=1e-6
+            ), row["case_id"]
+            assert math.isclose(getattr(rates, ours), float(row[f"expected_{theirs}_limit"]), rel_tol=1e-6), (
+                row["case_id"]
+            )
 
 
 def test_proportion_limits_by_hand_are_the_normal_approximation():
@@ -110,7 +131,11 @@ def test_exact_poisson_mean_for_one_event_is_minus_log_of_the_tail():
 
 def test_ratio_labels_by_hand():
     # 30 observed against 10 expected is far above; 10 against 30 far below; 20 against 20 is chance.
-    assert list(stats.ratio_funnel_significance([30, 10, 20], [10, 30, 20])) == [HIGH_001, LOW_001, NOT_SIGNIFICANT]
+    assert list(stats.ratio_funnel_significance([30, 10, 20], [10, 30, 20])) == [
+        HIGH_001,
+        LOW_001,
+        NOT_SIGNIFICANT,
+    ]
 
 
 def test_a_dsr_with_few_events_is_not_labelled():
@@ -121,13 +146,18 @@ def test_a_dsr_with_few_events_is_not_labelled():
 def test_proportion_baseline_defaults_to_the_pooled_proportion_along_the_last_axis():
     x = np.array([[10, 50, 90], [10, 50, 90]])
     n = np.full((2, 3), 100)
-    assert (stats.proportion_funnel_significance(x, n) == stats.proportion_funnel_significance(x, n, 0.5)).all()
+    assert (
+        stats.proportion_funnel_significance(x, n) == stats.proportion_funnel_significance(x, n, 0.5)
+    ).all()
 
 
 @pytest.mark.parametrize(
     ("call", "argument"),
     [
-        (lambda: stats.proportion_funnel_significance([5, 12], [10, 10], 0.5), "numerator no larger than denominator"),
+        (
+            lambda: stats.proportion_funnel_significance([5, 12], [10, 10], 0.5),
+            "numerator no larger than denominator",
+        ),
         (lambda: stats.proportion_funnel_significance([-1], [10], 0.5), "numerator"),
         (lambda: stats.ratio_funnel_significance([3], [0]), "expected"),
         (lambda: stats.ratio_funnel_significance([3, 4], [1, 2, 3]), "observed"),
