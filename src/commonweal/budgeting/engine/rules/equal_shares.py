@@ -323,15 +323,22 @@ def equal_shares_exhaust(profile: Profile) -> list[int]:
     ballots = _Ballots(profile)
     step = profile.budget / 100 / profile.num_voters
     everything = range(len(profile.project_ids))
-    outcome = _raise_shares(profile, ballots, step, everything)[0]
+    # pabutools gives up once the budget exceeds budget * (voters + 1).
+    limit = profile.budget * (profile.num_voters + 1) / profile.num_voters
+    outcome = _raise_shares(profile, ballots, step, everything, limit)[0]
     return greedy_fill(profile, satisfaction_density(profile), outcome)
 
 
 def _raise_shares(
-    profile: Profile, ballots: _Ballots, step: Fraction, available: Iterable[int]
+    profile: Profile,
+    ballots: _Ballots,
+    step: Fraction,
+    available: Iterable[int],
+    limit: Fraction | None = None,
 ) -> tuple[list[int], _Run]:
     """Run MES at shares budget/voters + k*step for k = 0, 1, ... until the outcome leaves no
-    ``available`` project that fits (return it) or overspends (return the one before).
+    ``available`` project that fits (return it) or overspends, or the share passes ``limit``
+    (return the one before).
 
     Steps that surely repeat the last outcome (``_Run.repeats``) are skipped: the jump tried
     doubles after each success and halves after each failure.
@@ -340,7 +347,7 @@ def _raise_shares(
     share = profile.budget / profile.num_voters
     previous: tuple[list[int], _Run] | None = None
     jump = _FIRST_JUMP
-    while True:
+    while limit is None or share <= limit or previous is None:
         run = _Run(ballots, share)
         outcome = ballots.free + run.run()
         spent = sum((profile.costs[p] for p in outcome), Fraction(0))
@@ -356,3 +363,4 @@ def _raise_shares(
         else:
             share += step
             jump = max(_FIRST_JUMP, jump // 2)
+    return previous
