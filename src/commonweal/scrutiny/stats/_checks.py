@@ -19,6 +19,9 @@ def numbers(name: str, value: ArrayLike, *, allow_missing: bool = False) -> Floa
         array = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as error:
         raise ValueError(f"Enter {name} as numbers: {error}") from None
+    # One pass for the common case of clean data; the diagnosis only runs when something is wrong.
+    if np.isfinite(array).all():
+        return array
     if not allow_missing and np.isnan(array).any():
         raise ValueError(f"Enter a value for {name}: it is missing (NaN){_first_bad(np.isnan(array))}")
     if np.isinf(array).any():

@@ -31,7 +31,7 @@ SIGNIFICANCE_LABELS = (HIGH_001, HIGH_025, NOT_SIGNIFICANT, LOW_025, LOW_001, DS
 TAIL_95 = 0.025
 TAIL_998 = 0.001
 
-Labels = NDArray[np.str_]
+Labels = NDArray[np.object_]
 LimitMethod = Literal["fingertips", "exact"]
 
 
@@ -50,18 +50,24 @@ def _limits(lower_95: Floats, upper_95: Floats, lower_998: Floats, upper_998: Fl
     return FunnelLimits(out(lower_95), out(upper_95), out(lower_998), out(upper_998))
 
 
-def _labels(high_001: NDArray, high_025: NDArray, low_001: NDArray, low_025: NDArray) -> Labels:
-    # PHEindicatormethods tests the low side first, then the high side; the order only matters
-    # for impossible overlaps, but keeping it makes the labels identical case by case.
-    return np.select(
-        [low_001, low_025, high_001, high_025],
-        [LOW_001, LOW_025, HIGH_001, HIGH_025],
-        default=NOT_SIGNIFICANT,
-    ).astype(np.str_)
+# Labels are indexes into this table, handed out as an object array of these very strings: a
+# fixed-width unicode array would cost 188 bytes per area for the longest label.
+_LABEL_TABLE = np.array(SIGNIFICANCE_LABELS, dtype=object)
 
 
-def _label_out(labels: Labels) -> Labels | str:
-    return str(labels[()]) if labels.ndim == 0 else labels
+def _labels(high_001: NDArray, high_025: NDArray, low_001: NDArray, low_025: NDArray) -> NDArray[np.int8]:
+    code = np.full(np.shape(high_001), SIGNIFICANCE_LABELS.index(NOT_SIGNIFICANT), dtype=np.int8)
+    # PHEindicatormethods tests the low side first, then the high side; written in reverse here
+    # so the earlier tests overwrite the later ones, exactly as its case_when decides.
+    order = ((high_025, HIGH_025), (high_001, HIGH_001), (low_025, LOW_025), (low_001, LOW_001))
+    for condition, label in order:
+        code[condition] = SIGNIFICANCE_LABELS.index(label)
+    return code
+
+
+def _label_out(code: NDArray[np.int8]) -> Labels | str:
+    labels = _LABEL_TABLE[code]
+    return str(labels) if np.ndim(code) == 0 else labels
 
 
 # --- proportions -------------------------------------------------------------------------------
@@ -214,14 +220,17 @@ def _fields(limits: FunnelLimits) -> tuple[Floats, Floats, Floats, Floats]:
     return limits.lower_95, limits.upper_95, limits.lower_998, limits.upper_998
 
 
-def _poisson_labels(observed: Floats, denominator: Floats, baseline: Floats) -> Labels:
+def _poisson_labels(observed: Floats, denominator: Floats, baseline: Floats) -> NDArray[np.int8]:
     # count_interval is phe_rate's and funnel_ratio_significance's rule alike: exact chi-square
     # below 10 events, Byar's from 10, a lower limit of 0 for no events.
-    with np.errstate(invalid="ignore", divide="ignore"):
-        low_998, up_998 = (limit / denominator for limit in count_interval(observed, 0.998))
-        low_95, up_95 = (limit / denominator for limit in count_interval(observed, 0.95))
-        # A missing denominator (a DSR with no events) compares false everywhere: not significant.
-        return _labels(baseline < low_998, baseline < low_95, baseline > up_998, baseline > up_95)
+    # Comparing baseline × denominator with the count limits is the same test as baseline with
+    # limit / denominator (denominators are positive) and saves four divisions per area.
+    expected = baseline * denominator
+    low_998, up_998 = count_interval(observed, 0.998)
+    low_95, up_95 = count_interval(observed, 0.95)
+    # A missing denominator (a DSR with no events) compares false everywhere: not significant.
+    with np.errstate(invalid="ignore"):
+        return _labels(expected < low_998, expected < low_95, expected > up_998, expected > up_95)
 
 
 def ratio_funnel_significance(observed: ArrayLike, expected: ArrayLike) -> Labels | str:
@@ -276,7 +285,7 @@ def rate_funnel_significance(
     else:
         baseline = _checks.positive("baseline_per_unit", baseline_per_unit)
         _checks.same_shape(count=obs, baseline_per_unit=baseline)
-    labels = _poisson_labels(obs, derived, baseline)
+    code = _poisson_labels(obs, derived, baseline)
     if rate_type == "dsr":
-        labels = np.where(obs < SMALL_COUNT, DSR_TOO_FEW, labels).astype(np.str_)
-    return _label_out(labels)
+        code[obs < SMALL_COUNT] = SIGNIFICANCE_LABELS.index(DSR_TOO_FEW)
+    return _label_out(code)

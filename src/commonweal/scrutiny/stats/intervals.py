@@ -44,7 +44,8 @@ def wilson_interval(
 
 def _byars_lower(x: Floats, z: float) -> Floats:
     with np.errstate(divide="ignore", invalid="ignore"):
-        lower = x * (1 - 1 / (9 * x) - z / (3 * np.sqrt(x))) ** 3
+        base = 1 - 1 / (9 * x) - z / (3 * np.sqrt(x))
+        lower = x * base * base * base  # cubing by multiplication: pow() is several times slower
     # No events has an exact lower limit of 0; where the approximation turns negative (a handful
     # of events at high confidence) PHEindicatormethods reports NA rather than a wrong number.
     lower = np.where(x == 0, 0.0, lower)
@@ -52,7 +53,9 @@ def _byars_lower(x: Floats, z: float) -> Floats:
 
 
 def _byars_upper(x: Floats, z: float) -> Floats:
-    return (x + 1) * (1 - 1 / (9 * (x + 1)) + z / (3 * np.sqrt(x + 1))) ** 3
+    x1 = x + 1
+    base = 1 - 1 / (9 * x1) + z / (3 * np.sqrt(x1))
+    return x1 * base * base * base
 
 
 def byars_interval(
