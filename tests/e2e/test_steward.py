@@ -41,7 +41,7 @@ def test_steward_changes_a_floor_and_the_history_shows_old_and_new(sign_in: Call
     change_floor(page, "87.5")
 
     expect(page.get_by_role("alert")).to_contain_text("The floor for GP access is now 87.5")
-    expect(page.locator(".govuk-summary-list")).to_contain_text(re.compile(r"At least 87\.50? %"))
+    expect(page.locator(".govuk-summary-list")).to_contain_text(re.compile(r"At least 87\.50? ?%"))
     history = page.get_by_role("table", name="Every change, newest first").locator("tbody tr")
     expect(history).to_have_count(1)
     when = re.compile(r"\d{4}, \d\d:\d\d$")
