@@ -1,0 +1,122 @@
+"""Our budgeting rules against pabutools 1.2.3 on the five largest shared elections (by voters).
+
+Run by hand (it takes many minutes): python benchmarks/budgeting_vs_pabutools.py [DATA_DIR]
+Each pabutools call runs in its own subprocess, capped at 120 s (reported as >120), on the
+profile expected.json describes; ours runs in this process. Outcomes must be identical.
+Prints a table, then one line of name=value pairs.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+from commonweal.budgeting import engine
+from commonweal.budgeting.engine.rules import RULES
+
+DATA = Path(__file__).resolve().parents[2] / "shared/data/pabulib"
+CAP_SECONDS = 120
+RULE_NAMES = ["mes", "mes-exhaust", "mes-plain", "phragmen", "greedy", "greedy-per-cost"]
+
+# The pabutools call behind each rule, as expected.json records it; run in a subprocess.
+PABUTOOLS = """
+import json, sys, time
+from pabutools.election import parse_pabulib, ApprovalProfile, ApprovalBallot, Cost_Sat, Cardinality_Sat
+from pabutools.rules import (completion_by_rule_combination, exhaustion_by_budget_increase,
+    greedy_utilitarian_welfare, method_of_equal_shares, sequential_phragmen)
+instance, profile = parse_pabulib(sys.argv[1])
+vote_type = instance.meta.get("vote_type")
+if vote_type not in ("approval", "choose-1"):
+    profile = ApprovalProfile([ApprovalBallot(p for p in b if vote_type != "cumulative" or b[p] > 0)
+                               for b in profile], instance=instance)
+profile = profile.as_multiprofile()
+calls = {
+    "mes": lambda: completion_by_rule_combination(instance, profile,
+        [method_of_equal_shares, greedy_utilitarian_welfare],
+        [{"sat_class": Cost_Sat, "voter_budget_increment": 1}, {"sat_class": Cost_Sat}]),
+    "mes-exhaust": lambda: completion_by_rule_combination(instance, profile,
+        [exhaustion_by_budget_increase, greedy_utilitarian_welfare],
+        [{"rule": method_of_equal_shares, "rule_params": {"sat_class": Cost_Sat}},
+         {"sat_class": Cost_Sat}]),
+    "mes-plain": lambda: method_of_equal_shares(instance, profile, sat_class=Cost_Sat),
+    "phragmen": lambda: sequential_phragmen(instance, profile),
+    "greedy": lambda: greedy_utilitarian_welfare(instance, profile, sat_class=Cost_Sat),
+    "greedy-per-cost": lambda: greedy_utilitarian_welfare(instance, profile, sat_class=Cardinality_Sat),
+}
+start = time.perf_counter()
+outcome = calls[sys.argv[2]]()
+print(json.dumps({"seconds": time.perf_counter() - start, "funded": [p.name for p in outcome]}))
+"""
+
+
+def pabutools(path: Path, rule: str) -> tuple[float | None, list[str] | None]:
+    """(seconds, funded) of the pabutools call, or (None, None) past the cap."""
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", PABUTOOLS, str(path), rule],
+            capture_output=True,
+            text=True,
+            timeout=CAP_SECONDS + 60,  # parsing is not part of the cap
+            check=True,
+        )
+    except subprocess.TimeoutExpired:
+        return None, None
+    result = json.loads(done.stdout)
+    if result["seconds"] > CAP_SECONDS:
+        return None, None
+    return result["seconds"], result["funded"]
+
+
+def ours(profile: engine.Profile, rule: str) -> tuple[float, float, list[str]]:
+    """(seconds, peak MiB traced in a second run, funded)."""
+    start = time.perf_counter()
+    funded = RULES[rule](profile)
+    seconds = time.perf_counter() - start
+    tracemalloc.start()
+    RULES[rule](profile)
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    return seconds, peak, [profile.project_ids[p] for p in funded]
+
+
+def main(data: Path) -> None:
+    instances = json.loads((data / "expected.json").read_text(encoding="utf-8"))["instances"]
+    largest = sorted(instances, key=lambda name: -instances[name]["num_voters"])[:5]
+    identical = True
+    mes_ours: list[float] = []
+    mes_ratios: list[float] = []
+    print(f"{'instance':34} {'rule':16} {'pabutools_s':>11} {'ours_s':>8} {'ratio':>8} {'peak_MiB':>9} same")
+    for name in largest:
+        profile = engine.load(data / name).profile()
+        for rule in RULE_NAMES:
+            their_seconds, their_funded = pabutools(data / name, rule)
+            seconds, peak, funded = ours(profile, rule)
+            if rule == "phragmen" and their_funded is not None:
+                their_funded = sorted(their_funded)  # pabutools lists Phragmén's outcome by id
+            same = their_funded is None or their_funded == funded
+            identical &= same
+            ratio = their_seconds / seconds if their_seconds is not None else None
+            if rule == "mes":
+                mes_ours.append(seconds)
+                if ratio is not None:
+                    mes_ratios.append(ratio)
+            print(
+                f"{name[:34]:34} {rule:16} "
+                f"{'>120' if their_seconds is None else f'{their_seconds:.2f}':>11} "
+                f"{seconds:8.3f} {'-' if ratio is None else f'{ratio:.1f}':>8} {peak:9.1f} "
+                f"{'yes' if their_funded is not None and same else ('n/a' if same else 'NO')}",
+                flush=True,
+            )
+    print(
+        f"mes_ours_max_s={max(mes_ours):.2f} "
+        f"mes_min_ratio={min(mes_ratios) if mes_ratios else float('nan'):.1f} "
+        f"identical={identical}"
+    )
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else DATA)
