@@ -10,17 +10,18 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from commonweal.budgeting.engine.rules import RULES
 from commonweal.budgeting.engine.rules.equal_shares import (
     EqualSharesTrace,
     add1_trace,
     equal_shares_trace,
+    with_greedy_fill,
 )
 
 if TYPE_CHECKING:
     from commonweal.budgeting.engine.election import Profile
 
-_TRACES = {"mes": add1_trace, "mes-plain": equal_shares_trace}
+# rule -> (its MES run, whether greedy fills the leftover budget)
+_RUNS = {"mes": (add1_trace, True), "mes-plain": (equal_shares_trace, False)}
 
 
 @dataclass(frozen=True)
@@ -65,19 +66,18 @@ class Explanation:
 
 def explain(profile: Profile, rule: str = "mes") -> Explanation:
     """Explain the outcome of ``rule`` ("mes" or "mes-plain") on ``profile``."""
-    if rule not in _TRACES:
-        raise ValueError(f"Choose a rule from {', '.join(sorted(_TRACES))}, not {rule!r}")
-    trace = _TRACES[rule](profile)
-    outcome = RULES[rule](profile)
+    if rule not in _RUNS:
+        raise ValueError(f"Choose a rule from {', '.join(sorted(_RUNS))}, not {rule!r}")
+    run, filled = _RUNS[rule]
+    trace = run(profile)
+    outcome = with_greedy_fill(profile, trace) if filled else trace.funded
     bought = {purchase.project for purchase in trace.purchases}
     return Explanation(
         per_voter_budget=trace.per_voter_budget,
         funded=tuple(_funded(profile, trace, round_) for round_ in range(len(trace.purchases))),
         completed=tuple(profile.project_ids[p] for p in outcome if p not in bought),
         unfunded=tuple(
-            _unfunded(profile, trace, p)
-            for p in range(len(profile.project_ids))
-            if p not in set(outcome)
+            _unfunded(profile, trace, p) for p in range(len(profile.project_ids)) if p not in outcome
         ),
     )
 

@@ -53,8 +53,13 @@ class EqualSharesTrace:
     """
 
     per_voter_budget: Fraction
+    free: tuple[int, ...]  # wanted projects costing nothing, funded before the first round
     purchases: tuple[Purchase, ...]
     ran_out_at: np.ndarray
+
+    @property
+    def funded(self) -> list[int]:
+        return [*self.free, *(purchase.project for purchase in self.purchases)]
 
     def money_left(self, profile: Profile, groups: np.ndarray) -> Fraction:
         """Exact money left at the end to all voters of ``groups`` together."""
@@ -94,6 +99,7 @@ class _Ballots:
         self.utilities = []
         self.candidates = []
         self.first_rho = np.full(len(profile.costs), np.inf)
+        self.first_rho_exact: dict[int, Fraction] = {}
         for p in range(len(profile.project_ids)):
             groups = np.flatnonzero(profile.utilities[:, p] > 0)
             self.supporters.append(groups)
@@ -103,6 +109,9 @@ class _Ballots:
                 self.candidates.append(p)
                 wanted = self.weights[p] @ self.utilities[p]
                 self.first_rho[p] = self.costs_f[p] / wanted / self.scales_f[p]
+                self.first_rho_exact[p] = profile.costs[p] / (
+                    int(profile.weights[groups] @ profile.utilities[groups, p]) * self.scales[p]
+                )
         # pabutools funds wanted free projects before the first round (in no particular order;
         # we take id order) and leaves projects nobody wants to the completion.
         self.free = [
@@ -127,6 +136,9 @@ class _Run:
         # A lower bound on each project's rho: prices only rise from round to round, so the
         # last price seen (less float error) stays a bound for the rest of the run.
         self.bound = ballots.first_rho.copy()
+        # Whether each project's last evaluation found every supporter clearly able to pay the
+        # price in full: its rho is then exactly its first one.
+        self.uncapped = np.zeros(len(ballots.costs_f), dtype=bool)
 
     def run(self) -> list[int]:
         """Fund projects round by round until none is affordable; return them in order."""
@@ -185,7 +197,11 @@ class _Run:
                     break
                 if self._evaluate(q) is None:
                     pool.discard(q)
-                elif self.bound[q] <= beaten:
+                elif self.bound[q] <= beaten and not (
+                    # Too close for float: settle exactly when q's rho is its first one.
+                    self.uncapped[q]
+                    and (ballots.first_rho_exact[q], q) > (purchase.rho, winner)
+                ):
                     return False
             price = self._evaluate(winner)
             groups = ballots.supporters[winner]
@@ -193,7 +209,9 @@ class _Run:
         return all(self._evaluate(q) is None for q in pool)
 
     def trace(self) -> EqualSharesTrace:
-        return EqualSharesTrace(self.share, tuple(self.purchases), self.ran_out_at.copy())
+        return EqualSharesTrace(
+            self.share, tuple(self.ballots.free), tuple(self.purchases), self.ran_out_at.copy()
+        )
 
     def _evaluate(self, p: int) -> float | None:
         """Price per unit of utility at which p's supporters can just pay for it (refreshing its
@@ -210,7 +228,9 @@ class _Run:
             return None  # unaffordable now, so for good within this run: budgets never grow
         weighted = weights * utilities
         price = cost / weighted.sum()
-        if not (budget >= price * utilities).all():
+        margin = budget - price * utilities
+        self.uncapped[p] = bool((margin > self.tolerance * utilities).all())
+        if not (margin >= 0).all():
             ratio = budget / utilities
             order = np.argsort(ratio, kind="stable")
             paid_before = np.concatenate(([0.0], np.cumsum(money[order])[:-1]))
@@ -289,44 +309,49 @@ class _Run:
 
 
 def equal_shares_trace(profile: Profile) -> EqualSharesTrace:
-    """The payments of plain MES (each voter's share: budget / number of voters)."""
+    """Plain MES: each voter's share is budget / voters, no completion."""
     run = _Run(_Ballots(profile), profile.budget / profile.num_voters)
     run.run()
     return run.trace()
 
 
-def equal_shares(profile: Profile) -> list[int]:
-    """Plain MES: each voter gets budget / voters, no completion (may leave money unspent)."""
-    ballots = _Ballots(profile)
-    return ballots.free + _Run(ballots, profile.budget / profile.num_voters).run()
-
-
 def add1_trace(profile: Profile) -> EqualSharesTrace:
-    """The payments of the MES run whose outcome the Add1 completion keeps."""
+    """MES with the Add1 completion used by equalshares.net: raise every voter's share by one
+    currency unit until no wanted project that fits is left out, keeping the last outcome
+    within the budget."""
     ballots = _Ballots(profile)
-    return _raise_shares(profile, ballots, Fraction(1), ballots.candidates)[1].trace()
+    return _raise_shares(profile, ballots, Fraction(1), ballots.candidates).trace()
 
 
-def equal_shares_add1(profile: Profile) -> list[int]:
-    """MES with the Add1 completion used by equalshares.net, then greedy fill: raise every
-    voter's share by one currency unit until no wanted project that fits is left out, keeping
-    the last outcome within the budget."""
-    ballots = _Ballots(profile)
-    outcome = _raise_shares(profile, ballots, Fraction(1), ballots.candidates)[0]
-    return greedy_fill(profile, satisfaction_density(profile), outcome)
-
-
-def equal_shares_exhaust(profile: Profile) -> list[int]:
+def exhaust_trace(profile: Profile) -> EqualSharesTrace:
     """MES with the budget raised 1% at a time (pabutools' ``exhaustion_by_budget_increase``)
     until no project at all fits beside the outcome, keeping the last outcome within the
-    budget; then greedy fill."""
-    ballots = _Ballots(profile)
+    budget."""
     step = profile.budget / 100 / profile.num_voters
     everything = range(len(profile.project_ids))
     # pabutools gives up once the budget exceeds budget * (voters + 1).
     limit = profile.budget * (profile.num_voters + 1) / profile.num_voters
-    outcome = _raise_shares(profile, ballots, step, everything, limit)[0]
-    return greedy_fill(profile, satisfaction_density(profile), outcome)
+    return _raise_shares(profile, _Ballots(profile), step, everything, limit).trace()
+
+
+def with_greedy_fill(profile: Profile, trace: EqualSharesTrace) -> list[int]:
+    """The trace's outcome, then what greedy adds with the money left over."""
+    return greedy_fill(profile, satisfaction_density(profile), trace.funded)
+
+
+def equal_shares(profile: Profile) -> list[int]:
+    """Plain MES (may leave money unspent)."""
+    return equal_shares_trace(profile).funded
+
+
+def equal_shares_add1(profile: Profile) -> list[int]:
+    """MES with Add1, then greedy fill: the city standard."""
+    return with_greedy_fill(profile, add1_trace(profile))
+
+
+def equal_shares_exhaust(profile: Profile) -> list[int]:
+    """MES with 1% budget increases, then greedy fill."""
+    return with_greedy_fill(profile, exhaust_trace(profile))
 
 
 def _raise_shares(
@@ -335,28 +360,28 @@ def _raise_shares(
     step: Fraction,
     available: Iterable[int],
     limit: Fraction | None = None,
-) -> tuple[list[int], _Run]:
-    """Run MES at shares budget/voters + k*step for k = 0, 1, ... until the outcome leaves no
-    ``available`` project that fits (return it) or overspends, or the share passes ``limit``
-    (return the one before).
+) -> _Run:
+    """The run at shares budget/voters + k*step for k = 0, 1, ... whose outcome leaves no
+    ``available`` project that fits, or else the last one before a run overspends or the share
+    passes ``limit``. (The first run cannot overspend: it shares out exactly the budget.)
 
     Steps that surely repeat the last outcome (``_Run.repeats``) are skipped: the jump tried
     doubles after each success and halves after each failure.
     """
     available = list(available)
     share = profile.budget / profile.num_voters
-    previous: tuple[list[int], _Run] | None = None
+    previous = None
     jump = _FIRST_JUMP
     while limit is None or share <= limit or previous is None:
         run = _Run(ballots, share)
         outcome = ballots.free + run.run()
         spent = sum((profile.costs[p] for p in outcome), Fraction(0))
         if spent > profile.budget:
-            return previous or (ballots.free, run)
+            return previous or run
         chosen = set(outcome)
         if all(spent + profile.costs[p] > profile.budget for p in available if p not in chosen):
-            return outcome, run
-        previous = (outcome, run)
+            return run
+        previous = run
         if _Run(ballots, share + jump * step, exact=False).repeats(run):
             share += (jump + 1) * step
             jump *= 2
