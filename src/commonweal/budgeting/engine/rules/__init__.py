@@ -11,6 +11,7 @@ from commonweal.budgeting.engine.rules.equal_shares import (
 )
 from commonweal.budgeting.engine.rules.greedy import greedy, greedy_per_cost
 from commonweal.budgeting.engine.rules.phragmen import sequential_phragmen
+from commonweal.budgeting.engine.rules.welfare import max_welfare
 
 if TYPE_CHECKING:
     from commonweal.budgeting.engine.election import Profile
@@ -22,4 +23,5 @@ RULES: dict[str, Callable[["Profile"], list[int]]] = {
     "phragmen": sequential_phragmen,
     "greedy": greedy,
     "greedy-per-cost": greedy_per_cost,
+    "max-welfare": max_welfare,
 }
