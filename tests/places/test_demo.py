@@ -1,15 +1,17 @@
 from django.core import serializers
 from django.core.management import call_command
 
+from commonweal.budgeting.models import Ballot, Process, Proposal
 from commonweal.places.models import Area, Measurement, NationalStandard, Role, Service, User
 
 
 def snapshot() -> str:
     rows = [*Area.objects.order_by("code"), *Service.objects.order_by("slug"),
             *NationalStandard.objects.order_by("pk"), *Measurement.objects.order_by("pk"),
-            *Role.objects.order_by("pk")]
+            *Role.objects.order_by("pk"), *Process.objects.order_by("pk"), *Proposal.objects.order_by("pk")]
     users = [(u.email, u.full_name, u.is_superuser) for u in User.objects.order_by("email")]
-    return serializers.serialize("json", rows) + repr(users)
+    ballots = sorted(Ballot.objects.values_list("id", "receipt_code", "neighbourhood__code"))
+    return serializers.serialize("json", rows) + repr(users) + repr(ballots)
 
 
 def test_demo_place_has_what_the_issue_promises(demo) -> None:

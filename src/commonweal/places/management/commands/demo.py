@@ -1,4 +1,4 @@
-"""`commonweal demo`: migrate, load the demo place, print the accounts, and serve it."""
+"""`commonweal demo`: migrate, load the demo place and each app's demo data, print the accounts, serve."""
 
 import subprocess
 import sys
@@ -6,6 +6,7 @@ import sys
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from commonweal.budgeting.demo import load_budgeting_demo
 from commonweal.places.demo import DEMO_PASSWORD, load_demo
 
 
@@ -19,6 +20,8 @@ class Command(BaseCommand):
     def handle(self, *args, no_serve: bool, port: int, **options) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         accounts = load_demo()
+        # Each capability's demo builds on the place, so it loads after it.
+        load_budgeting_demo()
         self.stdout.write(self.style.SUCCESS("The demo place Thornbury Vale is loaded."))
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for account in accounts:
