@@ -57,3 +57,37 @@ def voting(borough) -> Process:
 def ids(process: Process, *codes: str) -> dict[int, int]:
     """A ballot's choices (proposal id -> points) from project codes."""
     return {process.proposals.get(code=code).pk: 1 for code in codes}
+
+
+@pytest.fixture
+def officer(borough) -> User:
+    """An officer of the borough."""
+    user = User.objects.create_user(email="officer@example.net", full_name="Olu Officer")
+    Role.objects.create(user=user, kind=Role.Kind.OFFICER, area=borough)
+    return user
+
+
+@pytest.fixture
+def stranger_officer(borough) -> User:
+    """An officer of another authority, who has no say in the borough."""
+    elsewhere = Area.objects.create(
+        code="E06000998", name="Elsewhere", kind="authority", parent=borough.parent
+    )
+    user = User.objects.create_user(email="stranger@example.net", full_name="Sam Stranger")
+    Role.objects.create(user=user, kind=Role.Kind.OFFICER, area=elsewhere)
+    return user
+
+
+@pytest.fixture
+def proposing(borough) -> Process:
+    """A process open for proposals, with one service below its national floor in the borough."""
+    from commonweal.places.models import Measurement, NationalStandard
+
+    libraries = Service.objects.create(slug="libraries", name="Libraries")
+    standard = NationalStandard.objects.create(
+        service=libraries, indicator="Open hours met", unit="%", floor=85
+    )
+    Measurement.objects.create(
+        standard=standard, area=borough, period="2025-26", numerator=70, denominator=100
+    )
+    return Process.objects.create(area=borough, slug="ideas", title="Ideas 2026", budget=200_000)
