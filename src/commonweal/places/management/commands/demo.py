@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from commonweal.budgeting.demo import load_budgeting_demo
 from commonweal.places.demo import DEMO_PASSWORD, load_demo
+from commonweal.scrutiny.demo import load_scrutiny_demo
 
 
 class Command(BaseCommand):
@@ -22,7 +23,9 @@ class Command(BaseCommand):
         accounts = load_demo()
         # Each capability's demo builds on the place, so it loads after it.
         load_budgeting_demo()
+        measurements = load_scrutiny_demo()
         self.stdout.write(self.style.SUCCESS("The demo place Thornbury Vale is loaded."))
+        self.stdout.write(f"The postcode-lottery monitor has {measurements:,} generated measurements.")
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for account in accounts:
             self.stdout.write(f"  {account.email:<32} {account.role}")
