@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
-from .models import Area, NationalStandard, Postcode, Role, User
+from .models import Area, NationalStandard, Postcode, Role, User, plain
 
 
 class SignUpForm(forms.Form):
@@ -111,11 +111,6 @@ def pending_residents(authority: Area):
         .select_related("user", "area")
         .order_by("user__full_name")
     )
-
-
-def plain(number: Decimal) -> str:
-    """A decimal as people write it: 85, 87.5, 0 (not 85.00 or 1E+2)."""
-    return format(number.normalize(), "f")
 
 
 class FloorChangeForm(forms.Form):

@@ -10,6 +10,11 @@ from django.db import models
 from django.utils import timezone
 
 
+def plain(number: Decimal) -> str:
+    """A decimal as people write it: 85, 87.5, 0 (not 85.00 or 1E+2)."""
+    return format(number.normalize(), "f")
+
+
 class Area(models.Model):
     """A place: nation > region > authority > neighbourhood, each with an ONS-style code."""
 
@@ -126,7 +131,8 @@ class NationalStandard(models.Model):
     def floor_text(self) -> str:
         """The floor as a reader needs it: "at least 85%", "at most 10%"."""
         bound = "at least" if self.higher_is_better else "at most"
-        return f"{bound} {self.in_unit(self.floor, places=0 if self.floor == int(self.floor) else 2)}"
+        floor = plain(self.floor)
+        return f"{bound} {floor}%" if self.unit == "%" else f"{bound} {floor} {self.unit}"
 
     def meets(self, value: Decimal | float) -> bool:
         """Whether a value meets the floor (equal to the floor counts as meeting it)."""

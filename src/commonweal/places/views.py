@@ -10,8 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from .forms import FloorChangeForm, SignInForm, SignUpForm, VerifyResidentForm, pending_residents, plain
-from .models import Area, NationalStandard, Role, User
+from .forms import FloorChangeForm, SignInForm, SignUpForm, VerifyResidentForm, pending_residents
+from .models import Area, NationalStandard, Role, User, plain
 from .permissions import Action, allowed, require
 from .status import areas_against, floor_statuses
 
