@@ -130,6 +130,8 @@ class ProcessForm(forms.ModelForm):
 
     def clean_slug(self) -> str:
         slug = self.cleaned_data["slug"]
+        if slug == "new":
+            raise forms.ValidationError("Choose another web address: \"new\" is used for starting a budget")
         if Process.objects.filter(area=self.area, slug=slug).exists():
             raise forms.ValidationError(f"A budget in {self.area.name} already uses this web address")
         return slug
