@@ -25,11 +25,12 @@ def sequential_phragmen(profile: Profile) -> list[int]:
     """The projects Phragmén buys (approval ballots: any positive utility), listed by id as
     pabutools lists them, so that published results compare line by line."""
     approves = profile.utilities > 0
-    approves_f = approves.astype(np.float64)  # float matrix so each round is one BLAS product
+    supporters = [np.flatnonzero(approves[:, p]) for p in range(len(profile.costs))]
     weights = profile.weights
     scores = weights @ approves
     costs_f = np.array([float(c) for c in profile.costs])
     load = np.zeros(len(weights))
+    carried = np.zeros(len(profile.costs))  # each project's supporters' total load
     # Each group's load is the load set by the last project it helped buy (index into
     # ``loads``), so exact loads are recovered from integer counts, never summed in floats.
     last = np.full(len(weights), -1, dtype=np.int64)
@@ -40,14 +41,14 @@ def sequential_phragmen(profile: Profile) -> list[int]:
     while remaining:
         pool = np.array(remaining)
         with np.errstate(divide="ignore"):
-            new_load = (((weights * load) @ approves_f)[pool] + costs_f[pool]) / scores[pool]
+            new_load = (carried[pool] + costs_f[pool]) / scores[pool]
         best = new_load.min()
         if np.isinf(best):
             tied = remaining  # nobody supports what is left: all tie at an infinite load
             best_exact = None
         else:
             close = pool[new_load <= best * (1 + _TOLERANCE)]
-            exact = {int(p): _exact_load(profile, int(p), last, loads) for p in close}
+            exact = {int(p): _exact_load(profile, supporters[p], p, last, loads) for p in close}
             best_exact = min(exact.values())
             tied = [p for p, value in exact.items() if value == best_exact]
         # pabutools stops if any of the tied projects overspends, not just the one it would pick.
@@ -58,16 +59,19 @@ def sequential_phragmen(profile: Profile) -> list[int]:
         remaining.remove(winner)
         spent += profile.costs[winner]
         if best_exact is not None:
-            supporters = approves[:, winner]
-            load[supporters] = float(best_exact)
-            last[supporters] = len(loads)
+            # Only the winner's supporters change load, so only their rows update the totals.
+            raised = supporters[winner]
+            carried += (weights[raised] * (float(best_exact) - load[raised])) @ approves[raised]
+            load[raised] = float(best_exact)
+            last[raised] = len(loads)
             loads.append(best_exact)
     return sorted(selection)
 
 
-def _exact_load(profile: Profile, p: int, last: np.ndarray, loads: list[Fraction]) -> Fraction:
+def _exact_load(
+    profile: Profile, supporters: np.ndarray, p: int, last: np.ndarray, loads: list[Fraction]
+) -> Fraction:
     """(supporters' total load + cost) / supporters, in exact rationals."""
-    supporters = profile.utilities[:, p] > 0
     per_load = np.bincount(last[supporters] + 1, profile.weights[supporters], len(loads) + 1)
     carried = sum((load * int(n) for load, n in zip(loads, per_load[1:], strict=True) if n), Fraction(0))
     return (carried + profile.costs[p]) / int(profile.weights[supporters].sum())
