@@ -52,7 +52,9 @@ def greedy(profile: Profile) -> list[int]:
 
 def greedy_per_cost(profile: Profile) -> list[int]:
     """Greedy by supporters per unit of cost (pabutools' ``Cardinality_Sat``)."""
-    supporters = profile.weights @ (profile.utilities > 0)
+    # Approval utilities are already 0/1: no need to build (and cast) a mask the size of them.
+    approves = profile.utilities if profile.utility == "approval" else profile.utilities > 0
+    supporters = profile.weights @ approves
     return greedy_fill(profile, _per_cost(profile, [int(s) for s in supporters]))
 
 
