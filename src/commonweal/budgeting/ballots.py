@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from commonweal.places.models import Area, Role, User
 
@@ -59,8 +59,25 @@ def _refuse_unless_voting(process: Process) -> None:
         raise BallotError("Voting in this process is closed")
 
 
-def _store(ballot: Ballot, points: Mapping[Proposal, int]) -> None:
-    ballot.choices.all().delete()
+def lock_open_for_voting(process: Process) -> Process.Phase:
+    """The process's phase, read under a shared lock held until the transaction ends.
+
+    Voters share the lock, so they do not queue behind one another's commits; the officer's close
+    takes the row FOR UPDATE, so it waits for every ballot in flight, and a ballot that comes after
+    the close reads the closed phase. (FOR UPDATE here made every voter wait for the one before:
+    ballots were stored one commit at a time.) SQLite has no row locks, but it lets only one writer
+    at a time hold the database, which gives the same order.
+    """
+    if connection.vendor != "postgresql":
+        return Process.objects.filter(pk=process.pk).values_list("phase", flat=True).get()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT phase FROM {Process._meta.db_table} WHERE id = %s FOR SHARE", [process.pk])
+        return cursor.fetchone()[0]
+
+
+def _store(ballot: Ballot, points: Mapping[Proposal, int], fresh: bool = False) -> None:
+    if not fresh:
+        ballot.choices.all().delete()
     BallotChoice.objects.bulk_create(
         BallotChoice(ballot=ballot, proposal=proposal, points=given) for proposal, given in points.items()
     )
@@ -80,15 +97,15 @@ def cast_online(process: Process, voter: User, choices: Mapping[int, int]) -> Ba
     neighbourhood = home_neighbourhood(process, voter)
     try:
         with transaction.atomic():
-            locked = Process.objects.select_for_update().get(pk=process.pk)
-            _refuse_unless_voting(locked)
+            if lock_open_for_voting(process) != Process.Phase.VOTING:
+                raise BallotError("Voting in this process is closed")
             VoterRoll.objects.create(
-                process=locked, voter=voter, neighbourhood=neighbourhood, channel=Ballot.Channel.ONLINE
+                process=process, voter=voter, neighbourhood=neighbourhood, channel=Ballot.Channel.ONLINE
             )
             ballot = Ballot.objects.create(
-                process=locked, neighbourhood=neighbourhood, channel=Ballot.Channel.ONLINE
+                process=process, neighbourhood=neighbourhood, channel=Ballot.Channel.ONLINE
             )
-            _store(ballot, points)
+            _store(ballot, points, fresh=True)
     except IntegrityError:
         # The roll's one-vote-per-person constraint: a second submission, perhaps concurrent.
         raise BallotError("You have already voted in this process: change your ballot instead") from None
