@@ -110,8 +110,12 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
 def import_measurements(request: HttpRequest, code: str) -> HttpResponse:
     scope = get_object_or_404(Area, code=code)
     require(request.user, import_action(scope), scope)
-    form = MeasurementUploadForm(request.POST or None, request.FILES or None, scope=scope)
-    if request.method == "POST" and form.is_valid():
+    # Bound on every POST, even an empty one, so a missing file is an error rather than a blank form.
+    posted = request.method == "POST"
+    form = MeasurementUploadForm(
+        request.POST if posted else None, request.FILES if posted else None, scope=scope
+    )
+    if posted and form.is_valid():
         upload = form.cleaned_data["file"]
         result = write_import(
             form.rows,
