@@ -365,8 +365,9 @@ def _raise_shares(
     ``available`` project that fits, or else the last one before a run overspends or the share
     passes ``limit``. (The first run cannot overspend: it shares out exactly the budget.)
 
-    Steps that surely repeat the last outcome (``_Run.repeats``) are skipped: the jump tried
-    doubles after each success and halves after each failure.
+    Steps that surely repeat the last outcome (``_Run.repeats``) are skipped, in the spirit of
+    Kraiczy, Robinson & Elkind, "Streamlining Equal Shares" (2025): the jump tried doubles
+    after each success and halves after each failure.
     """
     available = list(available)
     share = profile.budget / profile.num_voters
