@@ -457,3 +457,22 @@ def test_a_receipt_code_that_does_not_exist_is_named_on_the_field(published) -> 
     page = response.content.decode()
     assert response.status_code == 404 and "No ballot has that receipt code" in page
     assert 'href="#id_code"' in page
+
+
+def test_turnout_counts_online_voters_from_the_roll_and_paper_voters_from_their_ballots(
+    voting, officer, resident
+) -> None:
+    from commonweal.budgeting.report import turnout
+
+    Area.objects.filter(code="E02999001").update(deprivation_decile=2)
+    Area.objects.filter(code="E02999002").update(deprivation_decile=9)
+    cast_online(voting, resident("ann@example.net"), {pk(voting, "P1"): 1})
+    resident("bob@example.net", "E02999002")
+    resident("cat@example.net", "E02999002", verified=False)
+    signed_in(officer).post(f"{BASE}/2026/paper/issue/", {"email": "bob@example.net"})
+    batch = {"label": "B1", "tally_total": "1", "ballots": "E02999002: P2"}
+    signed_in(officer).post(f"{BASE}/2026/paper/", batch)
+    places, deciles = turnout(voting)
+    summary = [(r["name"], r["online"], r["issued"], r["paper"], r["eligible"], r["rate"]) for r in places]
+    assert summary == [("Abbey Fields", 1, 0, 0, 1, 100.0), ("Brookside", 0, 1, 1, 1, 100.0)]
+    assert [(d["decile"], d["voted"]) for d in deciles] == [(2, 1), (9, 1)]

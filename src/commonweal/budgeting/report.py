@@ -137,29 +137,31 @@ def turnout(process: Process) -> tuple[list[dict], list[dict]]:
     """Who took part, by neighbourhood and by deprivation decile.
 
     Online voters are counted from the roll (people); paper voters from the paper ballots entered
-    (a paper ballot is one person, marked on the roll when it was issued). Those eligible are the
-    verified residents today.
+    (a paper ballot is one person, marked on the roll when it was issued, so papers issued and
+    papers entered should agree). Those eligible are the verified residents today.
     """
     places = list(neighbourhoods_of(process))
     eligible = dict(
         Role.objects.filter(kind=Role.Kind.RESIDENT, verified_at__isnull=False, area__in=places)
         .values("area").annotate(n=Count("user", distinct=True)).values_list("area", "n")
     )
-    online = dict(
-        VoterRoll.objects.filter(process=process, channel=Ballot.Channel.ONLINE)
-        .values("neighbourhood").annotate(n=Count("pk")).values_list("neighbourhood", "n")
+    marked = (
+        VoterRoll.objects.filter(process=process).values("neighbourhood", "channel").annotate(n=Count("pk"))
     )
+    roll = {(row["neighbourhood"], row["channel"]): row["n"] for row in marked}
     paper = dict(
         Ballot.objects.filter(process=process, channel=Ballot.Channel.PAPER)
         .values("neighbourhood").annotate(n=Count("pk")).values_list("neighbourhood", "n")
     )
     rows = []
-    deciles: dict[int | None, dict] = defaultdict(lambda: {"eligible": 0, "online": 0, "paper": 0})
+    counts = ("eligible", "online", "paper", "issued")
+    deciles: dict[int | None, dict] = defaultdict(lambda: dict.fromkeys(counts, 0))
     for place in places:
         row = {"name": place.name, "decile": place.deprivation_decile, "eligible": eligible.get(place.pk, 0),
-               "online": online.get(place.pk, 0), "paper": paper.get(place.pk, 0)}
+               "online": roll.get((place.pk, Ballot.Channel.ONLINE), 0), "paper": paper.get(place.pk, 0),
+               "issued": roll.get((place.pk, Ballot.Channel.PAPER), 0)}
         rows.append(row)
-        for key in ("eligible", "online", "paper"):
+        for key in counts:
             deciles[place.deprivation_decile][key] += row[key]
     by_decile = [{"decile": d, **counts} for d, counts in sorted(deciles.items(), key=lambda i: i[0] or 11)]
     for row in (*rows, *by_decile):
