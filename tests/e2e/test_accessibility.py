@@ -85,6 +85,9 @@ VISITS = {
         "/standards/gp-access/change/", "steward@example.org", submit_bad_floor
     ),
     "admin sign-in": Visit("/admin/login/"),
+    "scrutiny standard page": Visit("/scrutiny/standards/gp-access/?area=E06000999"),
+    "scrutiny area page": Visit("/scrutiny/areas/E06000999/"),
+    "scrutiny import page": Visit("/scrutiny/areas/E06000999/import/", "officer@example.org"),
 }
 
 
