@@ -1,0 +1,303 @@
+"""Ballots under load: concurrent residents voting through gunicorn on PostgreSQL, against a trivial page.
+
+Creates a fresh database (dropped at the end), migrates it, and sets up one process of 100 projects
+and 20,000 verified residents, each already signed in: their sessions are written straight to the
+database so the run measures voting, not PBKDF2. gunicorn serves the app on a free loopback port.
+Client threads each fetch the vote page once for a CSRF token, then post ballots for distinct
+residents for 60 seconds; the same clients then fetch a trivial page (the sign-in page) on the same
+server. Commits stay durable: nothing here touches synchronous_commit or fsync.
+
+Anchor: the trivial page's throughput, measured in the same run. Target: at least 200 ballots/s
+and at least a quarter of the trivial page's rate, with every acknowledged ballot stored once.
+
+Run: .venv/bin/python benchmarks/ballot_load.py [--seconds 60] [--clients 24] [--workers 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import random
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlencode
+
+SERVER = "postgresql://postgres@127.0.0.1:5432"
+DATABASE = "commonweal_bench"
+HOST = "127.0.0.1"
+AREA, SLUG = "E06000999", "bench"
+PROJECTS, RESIDENTS = 100, 20_000
+TRIVIAL_PATH = "/sign-in/"
+REPO = Path(__file__).resolve().parent.parent
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def admin_sql(*statements: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as connection:
+        for statement in statements:
+            connection.execute(statement)
+
+
+def set_up_database() -> list[tuple[str, list[int]]]:
+    """Migrate and fill the database; return each resident's session key and a preferred ballot."""
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", interactive=False, verbosity=0)
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.db import transaction
+    from django.utils import timezone
+
+    from commonweal.budgeting.models import Process, Proposal
+    from commonweal.places.models import Area, Role, User
+
+    rng = random.Random(2026)
+    with transaction.atomic():
+        nation = Area.objects.create(code="E92000001", name="England", kind=Area.Kind.NATION)
+        borough = Area.objects.create(
+            code=AREA, name="Thornbury Vale", kind=Area.Kind.AUTHORITY, parent=nation
+        )
+        neighbourhoods = Area.objects.bulk_create(
+            Area(code=f"E02999{i:03d}", name=f"Neighbourhood {i}", kind=Area.Kind.NEIGHBOURHOOD,
+                 parent=borough)
+            for i in range(1, 13)
+        )
+        process = Process.objects.create(
+            area=borough, slug=SLUG, title="Benchmark budget", budget=1_000_000,
+            phase=Process.Phase.VOTING, ballot_type=Process.BallotType.KNAPSACK,
+        )
+        proposals = Proposal.objects.bulk_create(
+            Proposal(
+                process=process, code=f"P{i:03d}", title=f"Project {i}", description="A project.",
+                neighbourhood=neighbourhoods[i % 12], estimated_cost=rng.randrange(10_000, 60_000, 1_000),
+                status=Proposal.Status.FEASIBLE,
+            )
+            for i in range(1, PROJECTS + 1)
+        )
+        users = User.objects.bulk_create(
+            User(email=f"resident{i}@example.org", full_name=f"Resident {i}", password="!unusable")
+            for i in range(RESIDENTS)
+        )
+        now = timezone.now()
+        Role.objects.bulk_create(
+            Role(user=user, kind=Role.Kind.RESIDENT, area=neighbourhoods[i % 12], verified_at=now)
+            for i, user in enumerate(users)
+        )
+        sessions, voters = [], []
+        for user in users:
+            key = secrets.token_hex(16)
+            data = {
+                "_auth_user_id": str(user.pk),
+                "_auth_user_backend": "django.contrib.auth.backends.ModelBackend",
+                "_auth_user_hash": user.get_session_auth_hash(),
+            }
+            sessions.append(Session(session_key=key, session_data=SessionStore().encode(data),
+                                    expire_date=now + timedelta(days=1)))
+            voters.append((key, [p.pk for p in rng.sample(proposals, rng.randint(3, 6))]))
+        Session.objects.bulk_create(sessions, batch_size=5_000)
+    return voters
+
+
+def stored_counts() -> tuple[int, int]:
+    from commonweal.budgeting.models import Ballot, VoterRoll
+
+    return (
+        Ballot.objects.filter(process__slug=SLUG).count(),
+        VoterRoll.objects.filter(process__slug=SLUG).count(),
+    )
+
+
+@dataclass
+class Tally:
+    latencies: list[float] = field(default_factory=list)
+    acknowledged: int = 0
+    refused: dict[int, int] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, status: int, seconds: float, ok: bool) -> None:
+        with self.lock:
+            if ok:
+                self.acknowledged += 1
+                self.latencies.append(seconds)
+            else:
+                self.refused[status] = self.refused.get(status, 0) + 1
+
+
+def request(port: int, method: str, path: str, headers: dict[str, str], body: str | None = None):
+    # gunicorn's sync workers close every connection, so each request opens its own.
+    connection = http.client.HTTPConnection(HOST, port, timeout=30)
+    try:
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.getheader("Location", ""), response.getheader("Set-Cookie", ""), \
+            response.read()
+    finally:
+        connection.close()
+
+
+def csrf_pair(port: int, session: str) -> tuple[str, str]:
+    """A CSRF cookie and form token, taken from the vote page as a browser would."""
+    status, _, cookies, body = request(port, "GET", f"/areas/{AREA}/budgets/{SLUG}/vote/",
+                                       {"Cookie": f"sessionid={session}"})
+    cookie = re.search(r"csrftoken=([^;]+)", cookies)
+    token = CSRF_INPUT.search(body.decode())
+    if status != 200 or cookie is None or token is None:
+        raise SystemExit(f"The vote page answered {status} without a CSRF token: is the vote view in place?")
+    return cookie.group(1), token.group(1)
+
+
+def cast_ballots(port: int, voters, seconds: float, clients: int) -> tuple[Tally, float]:
+    tally, queue, queue_lock = Tally(), iter(voters), threading.Lock()
+    vote_path = f"/areas/{AREA}/budgets/{SLUG}/vote/"
+    receipt_path = f"/areas/{AREA}/budgets/{SLUG}/receipt/"
+    pairs = [csrf_pair(port, voters[-1 - i][0]) for i in range(clients)]
+    deadline = time.perf_counter() + seconds
+
+    def client(index: int) -> None:
+        cookie, token = pairs[index]
+        while time.perf_counter() < deadline:
+            with queue_lock:
+                voter = next(queue, None)
+            if voter is None:
+                return
+            session, projects = voter
+            body = urlencode([("csrfmiddlewaretoken", token), *(("project", pk) for pk in projects)])
+            headers = {
+                "Cookie": f"sessionid={session}; csrftoken={cookie}",
+                "Content-Type": "application/x-www-form-urlencoded",
+            }
+            started = time.perf_counter()
+            try:
+                status, location, _, _ = request(port, "POST", vote_path, headers, body)
+            except OSError:
+                status, location = 0, ""
+            ok = status == 302 and location.endswith(receipt_path)
+            tally.add(status, time.perf_counter() - started, ok)
+
+    started = time.perf_counter()
+    run(client, clients)
+    return tally, time.perf_counter() - started
+
+
+def fetch_trivial(port: int, seconds: float, clients: int) -> float:
+    done, lock = [0], threading.Lock()
+    deadline = time.perf_counter() + seconds
+
+    def client(_: int) -> None:
+        while time.perf_counter() < deadline:
+            status, *_ = request(port, "GET", TRIVIAL_PATH, {})
+            if status == 200:
+                with lock:
+                    done[0] += 1
+
+    started = time.perf_counter()
+    run(client, clients)
+    return done[0] / (time.perf_counter() - started)
+
+
+def run(target, clients: int) -> None:
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def start_gunicorn(port: int, workers: int, env: dict[str, str]) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [str(REPO / ".venv/bin/gunicorn"), "commonweal.wsgi", "-w", str(workers),
+         "--bind", f"{HOST}:{port}", "--log-level", "warning"],
+        env=env, cwd=REPO,
+    )
+    for _ in range(100):
+        try:
+            if request(port, "GET", TRIVIAL_PATH, {})[0] == 200:
+                return server
+        except OSError:
+            time.sleep(0.1)
+    server.terminate()
+    raise SystemExit("gunicorn did not answer within 10 seconds")
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=60.0, help="How long residents vote (60).")
+    parser.add_argument("--trivial-seconds", type=float, default=20.0, help="How long the anchor runs (20).")
+    parser.add_argument("--clients", type=int, default=24, help="Concurrent client threads (24).")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (3).")
+    args = parser.parse_args()
+
+    env = {
+        **os.environ, "DEBUG": "false", "SECRET_KEY": secrets.token_urlsafe(40), "ALLOWED_HOSTS": HOST,
+        "SECURE_SSL_REDIRECT": "false", "DATABASE_URL": f"{SERVER}/{DATABASE}",
+        "DJANGO_SETTINGS_MODULE": "commonweal.settings",
+    }
+    os.environ.update({k: env[k] for k in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "SECURE_SSL_REDIRECT",
+                                            "DATABASE_URL", "DJANGO_SETTINGS_MODULE")})
+    admin_sql(f"DROP DATABASE IF EXISTS {DATABASE}", f"CREATE DATABASE {DATABASE}")
+    server = None
+    try:
+        started = time.perf_counter()
+        voters = set_up_database()
+        print(f"set up {PROJECTS} projects and {RESIDENTS:,} signed-in residents "
+              f"in {time.perf_counter() - started:.1f} s", flush=True)
+        port = free_port()
+        server = start_gunicorn(port, args.workers, env)
+        print(f"gunicorn: {args.workers} workers on {HOST}:{port}; {args.clients} clients", flush=True)
+        # The last `clients` residents only fetch the page for CSRF tokens; nobody else uses them.
+        tally, elapsed = cast_ballots(port, voters[: -args.clients], args.seconds, args.clients)
+        trivial_per_s = fetch_trivial(port, args.trivial_seconds, args.clients)
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+    from django.db import connections
+
+    stored, roll = stored_counts()
+    connections.close_all()
+    admin_sql(f"DROP DATABASE IF EXISTS {DATABASE}")
+
+    ballots_per_s = tally.acknowledged / elapsed
+    p50, p99 = percentile(tally.latencies, 0.50) * 1000, percentile(tally.latencies, 0.99) * 1000
+    lost = max(tally.acknowledged - stored, 0)
+    duplicated = max(stored - tally.acknowledged, 0)
+    print(f"ballots acknowledged (302 to the receipt): {tally.acknowledged:,} in {elapsed:.1f} s; "
+          f"other answers: {tally.refused or 'none'}")
+    print(f"ballots stored: {stored:,}; voter-roll entries: {roll:,}")
+    print(f"ballots/s {ballots_per_s:.1f}, p50 {p50:.1f} ms, p99 {p99:.1f} ms")
+    print(f"trivial page {TRIVIAL_PATH}: {trivial_per_s:.1f}/s; ratio {ballots_per_s / trivial_per_s:.3f}")
+    print(
+        f"ballots_per_s={ballots_per_s:.0f} p50_ms={p50:.0f} p99_ms={p99:.0f} "
+        f"trivial_per_s={trivial_per_s:.0f} ratio={ballots_per_s / trivial_per_s:.2f} "
+        f"lost={lost} duplicated={duplicated}"
+    )
+    if roll != stored:
+        sys.exit("the voter roll and the ballot box disagree")
+
+
+if __name__ == "__main__":
+    main()
