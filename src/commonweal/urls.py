@@ -4,5 +4,6 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("commonweal.places.urls")),
+    path("", include("commonweal.scrutiny.urls")),
     path("", include("commonweal.budgeting.urls")),
 ]
