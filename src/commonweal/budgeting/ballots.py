@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from django.db import IntegrityError, connection, transaction
 
 from commonweal.places.models import Area, Role, User
+from commonweal.places.permissions import ROLE_AREA_LINEAGE
 
 from .models import Ballot, BallotChoice, PaperBatch, Process, Proposal, VoterRoll
 
@@ -85,7 +86,8 @@ def _store(ballot: Ballot, points: Mapping[Proposal, int], fresh: bool = False) 
 
 def home_neighbourhood(process: Process, voter: User) -> Area:
     """The voter's verified neighbourhood inside the process's area, or a refusal."""
-    for role in voter.roles.filter(kind=Role.Kind.RESIDENT, verified_at__isnull=False).select_related("area"):
+    roles = voter.roles.filter(kind=Role.Kind.RESIDENT, verified_at__isnull=False)
+    for role in roles.select_related(ROLE_AREA_LINEAGE):
         if role.area.is_within(process.area):
             return role.area
     raise BallotError(f"Only verified residents of {process.area.name} can vote in this process")

@@ -23,6 +23,9 @@ class Action(StrEnum):
     SET_STANDARDS = "set_standards"  # national stewards
 
 
+# Areas are at most four deep, so a role's area and everything above it come in one query.
+ROLE_AREA_LINEAGE = "area__parent__parent__parent"
+
 # Which role kinds grant each action, and whether a resident must be verified.
 GRANTS: dict[Action, frozenset[Role.Kind]] = {
     Action.PARTICIPATE: frozenset({Role.Kind.RESIDENT}),
@@ -39,13 +42,17 @@ def allowed(user: User | AnonymousUser, action: Action, area: Area) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     kinds = GRANTS[action]
-    for role in user.roles.filter(kind__in=kinds).select_related("area"):
+    roles = user.roles.filter(kind__in=kinds).select_related(ROLE_AREA_LINEAGE)
+    above: set[int] | None = None  # the target area and those containing it, read once
+    for role in roles:
         if role.kind == Role.Kind.RESIDENT:
             # A resident acts where they live and in the areas that contain it, once verified.
             if role.is_verified and role.area.is_within(area):
                 return True
-        elif area.is_within(role.area):
-            return True
+        else:
+            above = above if above is not None else {a.pk for a in area.lineage()}
+            if role.area_id in above:
+                return True
     return False
 
 
