@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 
 from commonweal.budgeting.ballots import cast_online
@@ -226,18 +225,19 @@ def test_voting_cannot_open_while_proposals_wait_for_review(voting, officer) -> 
     assert voting.phase == "review"
 
 
-def test_closing_the_vote_queues_the_count_and_the_worker_publishes(
+def test_closing_the_vote_queues_the_count_for_the_worker(
     voting, officer, resident, django_capture_on_commit_callbacks
 ) -> None:
+    from django_tasks_db.models import DBTaskResult
+
     cast_online(voting, resident("ann@example.net"), {pk(voting, "P1"): 1})
     with django_capture_on_commit_callbacks(execute=True):
         response = signed_in(officer).post(f"{BASE}/2026/phase/", follow=True)
     assert "Counting has started" in response.content.decode()
     voting.refresh_from_db()
-    assert voting.phase == "counting"
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
-    voting.refresh_from_db()
-    assert voting.phase == "published"
+    assert voting.phase == "counting"  # the worker counts (test_tasks.py), never the request
+    queued = DBTaskResult.objects.get()
+    assert queued.task_path.endswith("count_process") and queued.args_kwargs["args"] == [voting.pk]
 
 
 # Voting
