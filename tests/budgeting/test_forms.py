@@ -104,3 +104,10 @@ def test_voting_cannot_close_before_it_opens(borough) -> None:
 
 def test_ring_fencing_is_not_offered_where_every_service_meets_its_floor(borough) -> None:
     assert "ring_fenced_services" not in ProcessForm(area=borough).fields
+
+
+def test_only_rules_the_engine_can_count_are_offered(borough) -> None:
+    from commonweal.budgeting import engine
+
+    offered = {key for key, _ in ProcessForm(area=borough).fields["rule"].choices}
+    assert "mes" in offered and offered <= set(engine.RULES)

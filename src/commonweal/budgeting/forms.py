@@ -10,6 +10,7 @@ import re
 
 from django import forms
 
+from commonweal.budgeting import engine
 from commonweal.places.models import Area, Service
 from commonweal.places.status import floor_statuses
 
@@ -123,7 +124,8 @@ class ProcessForm(forms.ModelForm):
         else:
             del self.fields["parent"]
         self.fields["ballot_type"].choices = Process.BallotType.choices
-        self.fields["rule"].choices = Process.RULES
+        # Offer only rules the engine can count, so a budget can never be started uncountable.
+        self.fields["rule"].choices = [(key, label) for key, label in Process.RULES if key in engine.RULES]
 
     def clean_budget(self) -> int:
         return pounds(self.cleaned_data["budget"], "budget", "250000")
