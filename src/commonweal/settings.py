@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "commonweal.places",
     "commonweal.budgeting",
     "commonweal.scrutiny",
+    "commonweal.coproduction",
 ]
 
 MIDDLEWARE = [

@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("commonweal.places.urls")),
     path("", include("commonweal.scrutiny.urls")),
     path("", include("commonweal.budgeting.urls")),
+    path("", include("commonweal.coproduction.urls")),
 ]

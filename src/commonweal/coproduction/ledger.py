@@ -78,7 +78,9 @@ class Transaction:
     def same_request(self, other: Transaction) -> bool:
         """Whether `other` asks for what this transaction did (a retry, not a clash of keys)."""
         return (self.kind, sorted(self.postings, key=_order), self.reverses) == (
-            other.kind, sorted(other.postings, key=_order), other.reverses
+            other.kind,
+            sorted(other.postings, key=_order),
+            other.reverses,
         )
 
 
@@ -100,7 +102,14 @@ def check_amount(amount: object) -> int:
 
 
 def move(
-    kind: Kind, source: str, target: str, amount: int, *, key: str, by: str, reason: str = "",
+    kind: Kind,
+    source: str,
+    target: str,
+    amount: int,
+    *,
+    key: str,
+    by: str,
+    reason: str = "",
     on: date | None = None,
 ) -> Transaction:
     """A transaction moving `amount` from one account to another: two postings summing to zero."""
@@ -156,9 +165,7 @@ def check_shape(tx: Transaction, kinds: Mapping[str, AccountKind]) -> None:
             )
 
 
-def apply(
-    balances: Mapping[str, int], kinds: Mapping[str, AccountKind], tx: Transaction
-) -> dict[str, int]:
+def apply(balances: Mapping[str, int], kinds: Mapping[str, AccountKind], tx: Transaction) -> dict[str, int]:
     """The new balances of the accounts `tx` touches, or LedgerError if any would go below zero."""
     check_shape(tx, kinds)
     after: dict[str, int] = {}
@@ -199,8 +206,10 @@ def totals(balances: Mapping[str, int], kinds: Mapping[str, AccountKind]) -> Tot
     for account, balance in balances.items():
         by_kind[kinds[account]] += balance
     return Totals(
-        issued=-by_kind[AccountKind.ISSUANCE], redeemed=by_kind[AccountKind.REDEMPTION],
-        expired=by_kind[AccountKind.EXPIRY], held=by_kind[AccountKind.MEMBER] + by_kind[AccountKind.POT],
+        issued=-by_kind[AccountKind.ISSUANCE],
+        redeemed=by_kind[AccountKind.REDEMPTION],
+        expired=by_kind[AccountKind.EXPIRY],
+        held=by_kind[AccountKind.MEMBER] + by_kind[AccountKind.POT],
     )
 
 

@@ -1,0 +1,670 @@
+"""The ledger's rules applied to the database: each step one transaction, safe under concurrency.
+
+Every posting locks the accounts it touches (`SELECT … FOR UPDATE`, always in primary-key order, so
+two transfers between the same people in opposite directions cannot deadlock), checks the pure
+rules in `ledger.py` against the locked balances, writes the transaction and its postings, and
+updates the cached balances, all before commit. The idempotency key is unique in the database, so
+a retried request finds what the first one wrote instead of posting twice. A deadlock or
+serialization failure (which PostgreSQL may still report under load) is retried a few times.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import BigIntegerField, Case, Count, Q, Sum, Value, When
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from commonweal.places.models import Area, Role, Service, User
+from commonweal.places.permissions import Action, allowed
+
+from . import ledger
+from .ledger import AccountKind, Kind, LedgerError, format_credits
+from .models import (
+    Account,
+    Activity,
+    CreditPolicy,
+    Membership,
+    Offer,
+    Partner,
+    Posting,
+    TimeEntry,
+    Transaction,
+    new_voucher_code,
+)
+
+T = TypeVar("T")
+ATTEMPTS = 8
+RETRYABLE_STATES = {"40001", "40P01", "55P03"}  # serialization failure, deadlock, lock not available
+
+
+class CoproductionError(ValueError):
+    """A refusal with a message for a person, naming the form field it is about (None for the form)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _retryable(error: OperationalError) -> bool:
+    state = getattr(getattr(error, "__cause__", None), "sqlstate", None)
+    return state in RETRYABLE_STATES or "deadlock" in str(error) or "database is locked" in str(error)
+
+
+def in_transaction_with_retry(work: Callable[[], T]) -> T:
+    """Run `work` in one database transaction, again from the start if the database asks for that.
+
+    A unique-key clash is retried too: the second attempt finds the row the other request wrote.
+    """
+    for attempt in range(ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return work()
+        except (OperationalError, IntegrityError) as error:
+            last = attempt == ATTEMPTS - 1
+            if last or (isinstance(error, OperationalError) and not _retryable(error)):
+                raise
+            time.sleep(random.uniform(0, 0.005 * 2**attempt))
+    raise AssertionError("unreachable")
+
+
+# Accounts -------------------------------------------------------------------------------------
+
+
+def authority_of(area: Area) -> Area:
+    """Credits are held per local authority: the authority an area belongs to."""
+    authority = area.authority()
+    if authority is None:
+        raise CoproductionError(f"{area.name} is not inside a local authority")
+    return authority
+
+
+def credit_rate(authority: Area) -> int:
+    policy = CreditPolicy.objects.filter(area=authority).first()
+    return policy.cents_per_hour if policy else ledger.CENTS_PER_CREDIT
+
+
+def member_account(user: User, authority: Area) -> Account:
+    account, _ = Account.objects.get_or_create(
+        kind=AccountKind.MEMBER,
+        area=authority,
+        holder=user,
+        defaults={"name": f"{user.full_name or user.email} ({authority.name})"},
+    )
+    return account
+
+
+def issuing_account(service: Service, authority: Area) -> Account:
+    account, _ = Account.objects.get_or_create(
+        kind=AccountKind.ISSUANCE,
+        area=authority,
+        service=service,
+        defaults={"name": f"{service.name} in {authority.name}: credits issued"},
+    )
+    return account
+
+
+def partner_account(partner: Partner) -> Account:
+    account, _ = Account.objects.get_or_create(
+        kind=AccountKind.REDEMPTION,
+        partner=partner,
+        defaults={"area": authority_of(partner.area), "name": f"{partner.name}: credits redeemed"},
+    )
+    return account
+
+
+def pot_account(authority: Area) -> Account:
+    account, _ = Account.objects.get_or_create(
+        kind=AccountKind.POT, area=authority, defaults={"name": f"{authority.name} community pot"}
+    )
+    return account
+
+
+def expiry_account(authority: Area) -> Account:
+    account, _ = Account.objects.get_or_create(
+        kind=AccountKind.EXPIRY, area=authority, defaults={"name": f"{authority.name}: credits expired"}
+    )
+    return account
+
+
+# Posting --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Posted:
+    transaction: Transaction
+    created: bool  # False when the key had already been used for this very request
+
+
+def _as_core(tx: Transaction) -> ledger.Transaction:
+    postings = tuple(ledger.Posting(str(p.account_id), p.amount) for p in tx.postings.all())
+    return ledger.Transaction(
+        key=tx.key,
+        kind=Kind(tx.kind),
+        postings=postings,
+        by=str(tx.made_by_id),
+        reason=tx.reason,
+        reverses=tx.reverses.key if tx.reverses_id else None,
+    )
+
+
+def _earlier(spec: ledger.Transaction) -> Posted | None:
+    earlier = Transaction.objects.filter(key=spec.key).first()
+    if earlier is None:
+        return None
+    if not _as_core(earlier).same_request(spec):
+        raise CoproductionError(
+            "This request was already made with different details: start again from the form"
+        )
+    return Posted(earlier, created=False)
+
+
+def post_locked(
+    spec: ledger.Transaction,
+    *,
+    area: Area,
+    made_by: User | None,
+    offer: Offer | None = None,
+    voucher: str = "",
+) -> Posted:
+    """Write `spec` inside the caller's database transaction, or find it if its key was used."""
+    ids = sorted({int(p.account) for p in spec.postings})
+    accounts = {a.pk: a for a in Account.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+    # Checked after the lock: a concurrent request with this key has committed or not by now.
+    earlier = _earlier(spec)
+    if earlier is not None:
+        return earlier
+    if len(accounts) != len(ids):
+        raise LedgerError("One of the accounts does not exist")
+    reverses = None
+    if spec.reverses:
+        reverses = Transaction.objects.filter(key=spec.reverses).first()
+        if reverses is None:
+            raise LedgerError("There is no transaction with that key to reverse")
+        if Transaction.objects.filter(reverses=reverses).exists():
+            raise CoproductionError("That transaction has already been reversed")
+    kinds = {str(pk): AccountKind(a.kind) for pk, a in accounts.items()}
+    balances = {str(pk): a.balance for pk, a in accounts.items()}
+    after = ledger.apply(balances, kinds, spec)
+    tx = Transaction.objects.create(
+        area=area,
+        kind=spec.kind,
+        key=spec.key,
+        made_by=made_by,
+        reason=spec.reason,
+        reverses=reverses,
+        offer=offer,
+        voucher=voucher,
+    )
+    Posting.objects.bulk_create(
+        [Posting(transaction=tx, account_id=int(p.account), amount=p.amount) for p in spec.postings]
+    )
+    # One UPDATE for every account touched, under the locks taken above.
+    Account.objects.filter(pk__in=ids).update(
+        balance=Case(
+            *(When(pk=int(pk), then=Value(b)) for pk, b in after.items()),
+            default="balance", output_field=BigIntegerField(),
+        )
+    )
+    return Posted(tx, created=True)
+
+
+def post(
+    spec: ledger.Transaction,
+    *,
+    area: Area,
+    made_by: User | None,
+    offer: Offer | None = None,
+    voucher: str = "",
+) -> Posted:
+    """Write `spec` in a transaction of its own, retried if the database asks."""
+    return in_transaction_with_retry(
+        lambda: post_locked(spec, area=area, made_by=made_by, offer=offer, voucher=voucher)
+    )
+
+
+def _refusal(error: LedgerError, field: str | None) -> CoproductionError:
+    return CoproductionError(str(error), field)
+
+
+# Activities and time --------------------------------------------------------------------------
+
+
+def may_confirm(user: User, activity: Activity) -> bool:
+    """The activity's organiser confirms its time, as may an officer of its authority."""
+    return activity.organiser_id == user.pk or allowed(user, Action.MANAGE_AREA, activity.area)
+
+
+def join(activity: Activity, member: User) -> Membership:
+    membership, _ = Membership.objects.get_or_create(activity=activity, member=member)
+    return membership
+
+
+def log_time(
+    activity: Activity, member: User, minutes: int, given_on: date, note: str, key: str
+) -> TimeEntry:
+    """Record time given, waiting for the organiser; the same key twice records it once."""
+    if not Membership.objects.filter(activity=activity, member=member).exists():
+        raise CoproductionError(
+            f"You have not joined {activity.title}: join the activity before you log time for it", "activity"
+        )
+    if minutes <= 0:
+        raise CoproductionError("Enter the hours you gave, like 1.5", "hours")
+    entry, created = TimeEntry.objects.get_or_create(
+        key=f"log:{member.pk}:{key}",
+        defaults={
+            "activity": activity,
+            "member": member,
+            "minutes": minutes,
+            "given_on": given_on,
+            "note": note,
+        },
+    )
+    if not created and (entry.activity_id, entry.minutes, entry.given_on) != (activity.pk, minutes, given_on):
+        raise CoproductionError(
+            "This request was already made with different details: start again from the form"
+        )
+    return entry
+
+
+def confirmation_queue(user: User, authority: Area):
+    """Time waiting for this person's decision: on activities they organise, or any, for an officer."""
+    entries = TimeEntry.objects.filter(status=TimeEntry.Status.PENDING).select_related(
+        "activity", "activity__service", "member"
+    )
+    entries = entries.filter(Q(activity__area=authority) | Q(activity__area__parent=authority))
+    if not allowed(user, Action.MANAGE_AREA, authority):
+        entries = entries.filter(activity__organiser=user)
+    return entries.exclude(member=user).order_by("given_on", "pk")
+
+
+def _decide(entry: TimeEntry, by: User) -> TimeEntry:
+    if not may_confirm(by, entry.activity):
+        raise PermissionDenied("Only the activity's organiser or an officer can confirm time given to it.")
+    if entry.member_id == by.pk:
+        raise CoproductionError(
+            "You cannot confirm or decline your own time: another organiser or an officer must do it",
+            "decision",
+        )
+    locked = (
+        TimeEntry.objects.select_for_update()
+        .select_related("activity__service", "activity__area")
+        .get(pk=entry.pk)
+    )
+    return locked
+
+
+def confirm_time(entry: TimeEntry, by: User) -> TimeEntry:
+    """Confirm time given and issue its credits from the service's issuing account, once."""
+
+    def work() -> TimeEntry:
+        locked = _decide(entry, by)
+        if locked.status == TimeEntry.Status.CONFIRMED:
+            return locked  # a second click, or a second organiser at the same moment
+        if locked.status == TimeEntry.Status.DECLINED:
+            raise CoproductionError("This time has already been declined", "decision")
+        authority = authority_of(locked.activity.area)
+        amount = ledger.credits_for_minutes(locked.minutes, credit_rate(authority))
+        source = issuing_account(locked.activity.service, authority)
+        target = member_account(locked.member, authority)
+        try:
+            spec = ledger.move(
+                Kind.ISSUE,
+                str(source.pk),
+                str(target.pk),
+                amount,
+                key=f"issue:time:{locked.pk}",
+                by=str(by.pk),
+                reason=f"{locked.hours_text} at {locked.activity.title} on {locked.given_on:%-d %B %Y}",
+            )
+            posted = post_locked(spec, area=authority, made_by=by)
+        except LedgerError as error:
+            raise _refusal(error, "decision") from error
+        locked.status, locked.decided_by, locked.decided_at = TimeEntry.Status.CONFIRMED, by, timezone.now()
+        locked.credit = posted.transaction
+        locked.save(update_fields=["status", "decided_by", "decided_at", "credit"])
+        return locked
+
+    return in_transaction_with_retry(work)
+
+
+def decline_time(entry: TimeEntry, by: User, reason: str) -> TimeEntry:
+    if not reason.strip():
+        raise CoproductionError("Enter why you are declining this time, so the resident knows", "reason")
+
+    def work() -> TimeEntry:
+        locked = _decide(entry, by)
+        if locked.status != TimeEntry.Status.PENDING:
+            raise CoproductionError(
+                f"This time has already been {locked.get_status_display().lower()}", "decision"
+            )
+        locked.status, locked.decided_by, locked.decided_at = TimeEntry.Status.DECLINED, by, timezone.now()
+        locked.decline_reason = reason.strip()
+        locked.save(update_fields=["status", "decided_by", "decided_at", "decline_reason"])
+        return locked
+
+    return in_transaction_with_retry(work)
+
+
+# Using credits --------------------------------------------------------------------------------
+
+
+def resident_of(authority: Area, email: str) -> User | None:
+    """A verified resident of a neighbourhood of the authority with this email address."""
+    role = (
+        Role.objects.filter(
+            kind=Role.Kind.RESIDENT,
+            verified_at__isnull=False,
+            user__email__iexact=email.strip(),
+        )
+        .filter(Q(area=authority) | Q(area__parent=authority))
+        .select_related("user")
+        .first()
+    )
+    return role.user if role else None
+
+
+def _spend(
+    kind: Kind,
+    giver: User,
+    target: Account,
+    amount: int,
+    key: str,
+    authority: Area,
+    reason: str,
+    field: str,
+    offer: Offer | None = None,
+) -> Posted:
+    source = member_account(giver, authority)
+    try:
+        spec = ledger.move(
+            kind,
+            str(source.pk),
+            str(target.pk),
+            amount,
+            key=f"{kind}:{giver.pk}:{key}",
+            by=str(giver.pk),
+            reason=reason,
+        )
+    except LedgerError as error:
+        raise _refusal(error, field) from error
+
+    def work() -> Posted:
+        try:
+            return post_locked(
+                spec, area=authority, made_by=giver, offer=offer, voucher=new_voucher_code() if offer else ""
+            )
+        except LedgerError as error:
+            held = Account.objects.get(pk=source.pk).balance
+            if "Not enough credits" in str(error):
+                raise CoproductionError(
+                    f"You have {format_credits(held)}: enter an amount of {format_credits(held)} or less"
+                    if field == "amount"
+                    else f"You have {format_credits(held)} and this costs {format_credits(amount)}: "
+                    "give more time to earn the rest",
+                    field,
+                ) from error
+            raise _refusal(error, field) from error
+
+    return in_transaction_with_retry(work)
+
+
+def give(giver: User, authority: Area, recipient: User, amount: int, key: str) -> Posted:
+    if recipient.pk == giver.pk:
+        raise CoproductionError(
+            "Enter the email address of someone else: you cannot give credits to yourself", "recipient"
+        )
+    target = member_account(recipient, authority)
+    return _spend(
+        Kind.GIFT,
+        giver,
+        target,
+        amount,
+        key,
+        authority,
+        f"Gift from {giver.full_name} to {recipient.full_name}",
+        "amount",
+    )
+
+
+def donate(giver: User, authority: Area, amount: int, key: str) -> Posted:
+    return _spend(
+        Kind.DONATION,
+        giver,
+        pot_account(authority),
+        amount,
+        key,
+        authority,
+        f"Donation from {giver.full_name} to the community pot",
+        "amount",
+    )
+
+
+def redeem(member: User, offer: Offer, key: str) -> Posted:
+    """Spend credits on a partner's offer; the same key again returns the first voucher, uncharged."""
+    if not offer.active:
+        raise CoproductionError(f"{offer.partner.name} no longer offers {offer.title}: choose another offer")
+    authority = authority_of(offer.partner.area)
+    return _spend(
+        Kind.REDEMPTION,
+        member,
+        partner_account(offer.partner),
+        offer.price,
+        key,
+        authority,
+        f"{offer.title} at {offer.partner.name}",
+        None,
+        offer=offer,
+    )
+
+
+def reverse(original: Transaction, by: User, reason: str, key: str) -> Posted:
+    """Post the exact opposite of `original`, naming it, who reversed it and why (officers only)."""
+    if not allowed(by, Action.MANAGE_AREA, original.area):
+        raise PermissionDenied("Only an officer of the area can reverse a transaction.")
+    try:
+        spec = ledger.reversal_of(_as_core(original), key=f"reversal:{key}", by=str(by.pk), reason=reason)
+        return post(spec, area=original.area, made_by=by)
+    except LedgerError as error:
+        raise _refusal(error, "reason") from error
+
+
+def expire_credits(authority: Area, as_of: date, months: int | None = None) -> list[Posted]:
+    """Move credits older than the area's period and still unspent to its expiry account."""
+    if months is None:
+        policy = CreditPolicy.objects.filter(area=authority).first()
+        months = policy.expiry_months if policy else None
+    if not months:
+        return []
+    total_months = as_of.year * 12 + as_of.month - 1 - months
+    cutoff = as_of.replace(year=total_months // 12, month=total_months % 12 + 1, day=min(as_of.day, 28))
+    sink = expiry_account(authority)
+    posted = []
+    holders = Account.objects.filter(
+        area=authority, kind__in=[AccountKind.MEMBER, AccountKind.POT], balance__gt=0
+    )
+    for account in holders:
+        rows = Posting.objects.filter(account=account).values_list("amount", "transaction__made_at")
+        inflows = [(made_at.date(), amount) for amount, made_at in rows if amount > 0]
+        outflow = -sum(amount for amount, _ in rows if amount < 0)
+        due = ledger.expirable(inflows, outflow, cutoff)
+        if due <= 0:
+            continue
+        spec = ledger.move(
+            Kind.EXPIRY,
+            str(account.pk),
+            str(sink.pk),
+            due,
+            key=f"expiry:{account.pk}:{as_of}",
+            by="",
+            reason=f"Credits received before {cutoff:%-d %B %Y} and not spent",
+        )
+        try:
+            posted.append(post(spec, area=authority, made_by=None))
+        except LedgerError:
+            continue  # spent in the meantime: the next run looks again
+    return posted
+
+
+# Reading the books ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    made_at: object
+    description: str
+    amount: int
+    balance: int
+    key: str
+
+    @property
+    def amount_text(self) -> str:
+        return ("+" if self.amount > 0 else "") + format_credits(self.amount)
+
+    @property
+    def balance_text(self) -> str:
+        return format_credits(self.balance)
+
+
+def statement(user: User, authority: Area) -> list[StatementLine]:
+    """Every posting to the person's account in the authority, oldest first, with a running balance."""
+    account = Account.objects.filter(kind=AccountKind.MEMBER, area=authority, holder=user).first()
+    if account is None:
+        return []
+    postings = (
+        Posting.objects.filter(account=account)
+        .select_related(
+            "transaction", "transaction__offer", "transaction__offer__partner", "transaction__reverses"
+        )
+        .order_by("transaction__made_at", "pk")
+    )
+    lines, balance = [], 0
+    for posting in postings:
+        balance += posting.amount
+        lines.append(
+            StatementLine(
+                posting.transaction.made_at,
+                describe(posting.transaction),
+                posting.amount,
+                balance,
+                posting.transaction.key,
+            )
+        )
+    return lines
+
+
+def describe(tx: Transaction) -> str:
+    if tx.kind == Kind.REDEMPTION and tx.offer:
+        return f"{tx.reason} (voucher {tx.voucher})"
+    if tx.kind == Kind.REVERSAL and tx.reverses:
+        return f"Reversal of “{describe(tx.reverses)}”: {tx.reason}"
+    return tx.reason or tx.get_kind_display()
+
+
+@dataclass(frozen=True)
+class BalanceCheck:
+    accounts: int
+    mismatched: list[tuple[Account, int]]  # (account, sum of its postings) where the cache differs
+    totals: ledger.Totals
+
+    @property
+    def ok(self) -> bool:
+        return not self.mismatched and self.totals.conserved
+
+
+def check_books(authority: Area | None = None) -> BalanceCheck:
+    """Every cached balance against the sum of its postings, and the conservation identity."""
+    accounts = Account.objects.all() if authority is None else Account.objects.filter(area=authority)
+    accounts = accounts.annotate(summed=Sum("postings__amount"))
+    mismatched = [(a, a.summed or 0) for a in accounts if a.balance != (a.summed or 0)]
+    balances = {str(a.pk): a.summed or 0 for a in accounts}
+    kinds = {str(a.pk): AccountKind(a.kind) for a in accounts}
+    return BalanceCheck(len(balances), mismatched, ledger.totals(balances, kinds))
+
+
+# Dashboards -----------------------------------------------------------------------------------
+
+
+def activities_in(authority: Area):
+    return Activity.objects.filter(Q(area=authority) | Q(area__parent=authority))
+
+
+@dataclass(frozen=True)
+class ServiceSummary:
+    service: Service
+    activities: int
+    shifting_power: int  # activities where residents design or decide
+    people: int  # residents with confirmed time
+    minutes: int
+
+    @property
+    def hours(self) -> float:
+        return round(self.minutes / 60, 1)
+
+    @property
+    def power_shift(self) -> float | None:
+        """Share of activities where residents design or decide, not only deliver (0 to 100)."""
+        return round(100 * self.shifting_power / self.activities) if self.activities else None
+
+
+def service_summaries(authority: Area, service: Service | None = None) -> list[ServiceSummary]:
+    activities = activities_in(authority)
+    if service is not None:
+        activities = activities.filter(service=service)
+    confirmed = Q(time_entries__status=TimeEntry.Status.CONFIRMED)
+    rows = activities.values("service").annotate(
+        count=Count("pk", distinct=True),
+        shifting=Count("pk", filter=Q(involvement__in=["design", "decide"]), distinct=True),
+        people=Count("time_entries__member", filter=confirmed, distinct=True),
+    )
+    minutes = dict(
+        TimeEntry.objects.filter(activity__in=activities, status=TimeEntry.Status.CONFIRMED)
+        .values("activity__service")
+        .annotate(total=Sum("minutes"))
+        .values_list("activity__service", "total")
+    )
+    services = Service.objects.in_bulk([row["service"] for row in rows])
+    summaries = [
+        ServiceSummary(
+            services[row["service"]],
+            row["count"],
+            row["shifting"],
+            row["people"],
+            minutes.get(row["service"], 0) or 0,
+        )
+        for row in rows
+    ]
+    return sorted(summaries, key=lambda s: s.service.name)
+
+
+def hours_by_month(authority: Area, service: Service | None = None) -> list[tuple[date, float]]:
+    """Confirmed hours given per calendar month, oldest first, by the month the time was given."""
+    entries = TimeEntry.objects.filter(
+        activity__in=activities_in(authority), status=TimeEntry.Status.CONFIRMED
+    )
+    if service is not None:
+        entries = entries.filter(activity__service=service)
+    rows = entries.annotate(month=TruncMonth("given_on")).values("month").annotate(total=Sum("minutes"))
+    return sorted((row["month"], round(row["total"] / 60, 2)) for row in rows)
+
+
+def people_involved(authority: Area, service: Service | None = None) -> dict[str, int]:
+    memberships = Membership.objects.filter(activity__in=activities_in(authority))
+    entries = TimeEntry.objects.filter(
+        activity__in=activities_in(authority), status=TimeEntry.Status.CONFIRMED
+    )
+    if service is not None:
+        memberships = memberships.filter(activity__service=service)
+        entries = entries.filter(activity__service=service)
+    return {
+        "joined": memberships.values("member").distinct().count(),
+        "gave_time": entries.values("member").distinct().count(),
+    }

@@ -1,0 +1,217 @@
+"""The ledger service against the database: issuing, giving, spending, reversing, expiring, and refusals."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+
+from commonweal.coproduction import services
+from commonweal.coproduction.ledger import AccountKind
+from commonweal.coproduction.models import Account, CreditPolicy, Posting, TimeEntry, Transaction
+from commonweal.coproduction.services import CoproductionError
+
+YESTERDAY = date.today() - timedelta(days=1)
+
+
+def confirmed(activity, member, organiser, minutes=90, key="k1"):
+    entry = services.log_time(activity, member, minutes, YESTERDAY, "", key)
+    return services.confirm_time(entry, organiser)
+
+
+def balance(user, borough) -> int:
+    account = Account.objects.filter(kind=AccountKind.MEMBER, holder=user, area=borough).first()
+    return account.balance if account else 0
+
+
+def test_confirming_time_issues_one_credit_an_hour_from_the_service(activity, member, organiser, borough):
+    entry = confirmed(activity, member, organiser, minutes=90)
+    assert entry.status == TimeEntry.Status.CONFIRMED and entry.decided_by == organiser
+    assert balance(member, borough) == 150
+    issuing = Account.objects.get(kind=AccountKind.ISSUANCE, service=activity.service)
+    assert issuing.balance == -150
+    assert services.check_books(borough).ok
+
+
+def test_an_area_may_set_its_own_rate(activity, member, organiser, borough):
+    CreditPolicy.objects.create(area=borough, cents_per_hour=200)
+    confirmed(activity, member, organiser, minutes=45)
+    assert balance(member, borough) == 150
+
+
+def test_confirming_twice_issues_once(activity, member, organiser, borough):
+    entry = confirmed(activity, member, organiser)
+    services.confirm_time(entry, organiser)
+    assert balance(member, borough) == 150 and Transaction.objects.count() == 1
+
+
+def test_logging_time_on_an_activity_you_have_not_joined_is_refused_and_nothing_is_stored(activity, resident):
+    outsider = resident("out@example.net")
+    with pytest.raises(CoproductionError, match="You have not joined Reading helpers") as refused:
+        services.log_time(activity, outsider, 60, YESTERDAY, "", "k1")
+    assert refused.value.field == "activity"
+    assert not TimeEntry.objects.exists()
+
+
+def test_logging_the_same_request_twice_records_it_once(activity, member):
+    first = services.log_time(activity, member, 60, YESTERDAY, "", "same")
+    again = services.log_time(activity, member, 60, YESTERDAY, "", "same")
+    assert first.pk == again.pk and TimeEntry.objects.count() == 1
+
+
+def test_confirming_your_own_time_is_refused_and_nothing_is_stored(activity, organiser):
+    services.join(activity, organiser)
+    entry = services.log_time(activity, organiser, 60, YESTERDAY, "", "k1")
+    with pytest.raises(CoproductionError, match="You cannot confirm or decline your own time") as refused:
+        services.confirm_time(entry, organiser)
+    assert refused.value.field == "decision"
+    entry.refresh_from_db()
+    assert entry.status == TimeEntry.Status.PENDING and not Transaction.objects.exists()
+
+
+def test_only_the_organiser_or_an_officer_confirms(activity, member, resident, officer, borough):
+    entry = services.log_time(activity, member, 60, YESTERDAY, "", "k1")
+    with pytest.raises(PermissionDenied):
+        services.confirm_time(entry, resident("nosy@example.net"))
+    services.confirm_time(entry, officer)
+    assert balance(member, borough) == 100
+
+
+def test_declining_needs_a_reason_and_issues_nothing(activity, member, organiser):
+    entry = services.log_time(activity, member, 60, YESTERDAY, "", "k1")
+    with pytest.raises(CoproductionError, match="Enter why you are declining") as refused:
+        services.decline_time(entry, organiser, " ")
+    assert refused.value.field == "reason"
+    services.decline_time(entry, organiser, "You were not at the session on that day")
+    entry.refresh_from_db()
+    assert entry.status == TimeEntry.Status.DECLINED and not Transaction.objects.exists()
+
+
+def test_redeeming_an_offer_twice_with_one_key_charges_once(activity, member, organiser, swim, borough):
+    confirmed(activity, member, organiser, minutes=180)
+    first = services.redeem(member, swim, "click-1")
+    second = services.redeem(member, swim, "click-1")
+    assert first.created and not second.created
+    assert (
+        second.transaction.pk == first.transaction.pk
+        and second.transaction.voucher == first.transaction.voucher
+    )
+    assert balance(member, borough) == 200
+    assert Transaction.objects.filter(kind="redemption").count() == 1
+
+
+def test_spending_more_than_you_hold_is_refused_and_nothing_is_stored(
+    activity, member, organiser, swim, borough
+):
+    confirmed(activity, member, organiser, minutes=30)
+    with pytest.raises(CoproductionError, match=r"You have 0\.5 credits and this costs 1 credit"):
+        services.redeem(member, swim, "k")
+    assert balance(member, borough) == 50 and Transaction.objects.count() == 1
+
+
+def test_giving_and_donating_move_credits_between_members_and_the_pot(
+    activity, member, organiser, resident, borough
+):
+    confirmed(activity, member, organiser, minutes=120)
+    friend = resident("friend@example.net", "E02999002")
+    services.give(member, borough, friend, 50, "g1")
+    services.donate(member, borough, 25, "d1")
+    assert balance(member, borough) == 125 and balance(friend, borough) == 50
+    assert Account.objects.get(kind=AccountKind.POT, area=borough).balance == 25
+    with pytest.raises(
+        CoproductionError, match=r"You have 1\.25 credits: enter an amount of 1\.25 credits or less"
+    ):
+        services.give(member, borough, friend, 500, "g2")
+    with pytest.raises(CoproductionError, match="cannot give credits to yourself") as refused:
+        services.give(member, borough, member, 10, "g3")
+    assert refused.value.field == "recipient"
+    assert services.check_books(borough).ok
+
+
+def test_a_reversal_names_what_it_reverses_who_and_why(activity, member, organiser, officer, borough):
+    entry = confirmed(activity, member, organiser)
+    undo = services.reverse(entry.credit, officer, "Logged twice by mistake", "r1").transaction
+    assert (
+        undo.reverses == entry.credit and undo.made_by == officer and undo.reason == "Logged twice by mistake"
+    )
+    assert balance(member, borough) == 0 and Posting.objects.count() == 4
+    with pytest.raises(CoproductionError, match="already been reversed"):
+        services.reverse(entry.credit, officer, "Again", "r2")
+    with pytest.raises(PermissionDenied):
+        services.reverse(entry.credit, organiser, "Not mine to reverse", "r3")
+
+
+def test_a_reversal_that_would_overdraw_is_refused(activity, member, organiser, officer, swim, borough):
+    entry = confirmed(activity, member, organiser, minutes=60)
+    services.redeem(member, swim, "spent")
+    with pytest.raises(CoproductionError, match="Not enough credits"):
+        services.reverse(entry.credit, officer, "Too late", "r1")
+    assert balance(member, borough) == 0
+
+
+def test_credits_older_than_the_period_expire_into_the_expiry_account(activity, member, organiser, borough):
+    CreditPolicy.objects.create(area=borough, expiry_months=12)
+    confirmed(activity, member, organiser, minutes=120)
+    assert services.expire_credits(borough, date.today()) == []
+    later = date.today() + timedelta(days=400)
+    assert len(services.expire_credits(borough, later)) == 1
+    assert balance(member, borough) == 0
+    assert Account.objects.get(kind=AccountKind.EXPIRY, area=borough).balance == 200
+    assert services.expire_credits(borough, later) == []  # nothing left, nothing posted twice
+    lines = services.statement(member, borough)
+    assert [line.balance for line in lines] == [200, 0] and "not spent" in lines[-1].description
+
+
+def test_ledger_rows_cannot_be_changed_or_deleted(activity, member, organiser):
+    entry = confirmed(activity, member, organiser)
+    posting = entry.credit.postings.first()
+    posting.amount = 1_000_000
+    with pytest.raises(PermissionError):
+        posting.save()
+    with pytest.raises(PermissionError):
+        entry.credit.delete()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the append-only trigger is PostgreSQL's")
+def test_the_database_itself_refuses_to_rewrite_the_ledger_on_postgresql(activity, member, organiser):
+    from django.db import DatabaseError, transaction
+
+    confirmed(activity, member, organiser)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        Posting.objects.update(amount=5)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        Posting.objects.all()._raw_delete(Posting.objects.db)
+
+
+def test_the_statement_runs_a_balance_through_every_posting(activity, member, organiser, swim, borough):
+    confirmed(activity, member, organiser, minutes=150, key="a")
+    services.redeem(member, swim, "s1")
+    lines = services.statement(member, borough)
+    assert [(line.amount, line.balance) for line in lines] == [(250, 250), (-100, 150)]
+    assert "A swim at Vale Leisure Centre (voucher " in lines[1].description
+
+
+def test_dashboards_count_hours_people_and_the_share_that_design_or_decide(
+    activity, member, organiser, borough, libraries
+):
+    from commonweal.coproduction.models import Activity
+
+    Activity.objects.create(
+        area=borough,
+        service=libraries,
+        title="Library design panel",
+        description="x",
+        involvement="design",
+        when="Monthly",
+        where="Library",
+        organiser=organiser,
+    )
+    confirmed(activity, member, organiser, minutes=90)
+    [summary] = services.service_summaries(borough)
+    assert (summary.activities, summary.shifting_power, summary.power_shift) == (2, 1, 50)
+    assert (summary.people, summary.hours) == (1, 1.5)
+    [(month, hours)] = services.hours_by_month(borough, libraries)
+    assert hours == 1.5 and month.day == 1
+    assert services.people_involved(borough) == {"joined": 1, "gave_time": 1}
