@@ -19,7 +19,7 @@ from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import BigIntegerField, Case, Count, Q, Sum, Value, When
+from django.db.models import BigIntegerField, Case, Count, F, Q, Sum, Value, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -167,6 +167,15 @@ def _earlier(spec: ledger.Transaction) -> Posted | None:
     return Posted(earlier, created=False)
 
 
+def kinds_of(ids: list[int]) -> dict[int, AccountKind]:
+    kinds = {
+        pk: AccountKind(kind) for pk, kind in Account.objects.filter(pk__in=ids).values_list("pk", "kind")
+    }
+    if len(kinds) != len(ids):
+        raise LedgerError("One of the accounts does not exist")
+    return kinds
+
+
 def post_locked(
     spec: ledger.Transaction,
     *,
@@ -175,15 +184,30 @@ def post_locked(
     offer: Offer | None = None,
     voucher: str = "",
 ) -> Posted:
-    """Write `spec` inside the caller's database transaction, or find it if its key was used."""
+    """Write `spec` inside the caller's database transaction, or find it if its key was used.
+
+    Locked first, in primary-key order: every member account the transaction touches and every
+    other account it takes credits from (except an issuing account, which may owe). The accounts
+    it only pays into (a pot, a partner, expiry) and issuing accounts are not locked up front but
+    incremented in the final UPDATE: a payment in can never take a balance below zero, and these
+    few accounts are shared by everyone, so holding their lock for the whole transaction would
+    queue every redemption in the area behind one another.
+    """
     ids = sorted({int(p.account) for p in spec.postings})
-    accounts = {a.pk: a for a in Account.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+    kinds = kinds_of(ids)
+    debited = {int(p.account) for p in spec.postings if p.amount < 0}
+    checked = [
+        pk
+        for pk in ids
+        if kinds[pk] is AccountKind.MEMBER or (pk in debited and kinds[pk] not in ledger.MAY_GO_NEGATIVE)
+    ]
+    balances = dict(
+        Account.objects.select_for_update().filter(pk__in=checked).order_by("pk").values_list("pk", "balance")
+    )
     # Checked after the lock: a concurrent request with this key has committed or not by now.
     earlier = _earlier(spec)
     if earlier is not None:
         return earlier
-    if len(accounts) != len(ids):
-        raise LedgerError("One of the accounts does not exist")
     reverses = None
     if spec.reverses:
         reverses = Transaction.objects.filter(key=spec.reverses).first()
@@ -191,9 +215,10 @@ def post_locked(
             raise LedgerError("There is no transaction with that key to reverse")
         if Transaction.objects.filter(reverses=reverses).exists():
             raise CoproductionError("That transaction has already been reversed")
-    kinds = {str(pk): AccountKind(a.kind) for pk, a in accounts.items()}
-    balances = {str(pk): a.balance for pk, a in accounts.items()}
-    after = ledger.apply(balances, kinds, spec)
+    # Unlocked accounts enter the check at zero: they are only paid into, or may owe.
+    after = ledger.apply(
+        {str(pk): b for pk, b in balances.items()}, {str(pk): k for pk, k in kinds.items()}, spec
+    )
     tx = Transaction.objects.create(
         area=area,
         kind=spec.kind,
@@ -207,11 +232,20 @@ def post_locked(
     Posting.objects.bulk_create(
         [Posting(transaction=tx, account_id=int(p.account), amount=p.amount) for p in spec.postings]
     )
-    # One UPDATE for every account touched, under the locks taken above.
+    change = {pk: 0 for pk in ids}
+    for posting in spec.postings:
+        change[int(posting.account)] += posting.amount
+    # One UPDATE for every account touched: locked ones set, the others incremented in place.
     Account.objects.filter(pk__in=ids).update(
         balance=Case(
-            *(When(pk=int(pk), then=Value(b)) for pk, b in after.items()),
-            default="balance", output_field=BigIntegerField(),
+            *(
+                When(
+                    pk=pk, then=Value(after[str(pk)]) if pk in balances else F("balance") + Value(change[pk])
+                )
+                for pk in ids
+            ),
+            default="balance",
+            output_field=BigIntegerField(),
         )
     )
     return Posted(tx, created=True)
