@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from commonweal.budgeting.demo import load_budgeting_demo
+from commonweal.coproduction.demo import load_coproduction_demo
 from commonweal.places.demo import DEMO_PASSWORD, load_demo
 from commonweal.scrutiny.demo import load_scrutiny_demo
 
@@ -24,6 +25,7 @@ class Command(BaseCommand):
         # Each capability's demo builds on the place, so it loads after it.
         load_budgeting_demo()
         measurements = load_scrutiny_demo()
+        load_coproduction_demo()
         self.stdout.write(self.style.SUCCESS("The demo place Thornbury Vale is loaded."))
         self.stdout.write(f"The postcode-lottery monitor has {measurements:,} generated measurements.")
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
