@@ -215,3 +215,16 @@ def test_dashboards_count_hours_people_and_the_share_that_design_or_decide(
     [(month, hours)] = services.hours_by_month(borough, libraries)
     assert hours == 1.5 and month.day == 1
     assert services.people_involved(borough) == {"joined": 1, "gave_time": 1}
+
+
+def test_the_expiry_command_expires_old_credits_once_and_checks_the_books(
+    activity, member, organiser, borough
+):
+    from django.core.management import call_command
+
+    CreditPolicy.objects.create(area=borough, expiry_months=6)
+    confirmed(activity, member, organiser, minutes=60)
+    later = (date.today() + timedelta(days=200)).isoformat()
+    call_command("expire_credits", "--as-of", later)
+    call_command("expire_credits", "--as-of", later)
+    assert balance(member, borough) == 0 and Transaction.objects.filter(kind="expiry").count() == 1
