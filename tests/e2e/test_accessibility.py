@@ -80,6 +80,7 @@ VISITS = {
     "officer residents page after verifying": Visit(
         "/areas/E06000999/residents/", "officer@example.org", verify_newcomer
     ),
+    "steward new-standard page": Visit("/standards/new/", "steward@example.org"),
     "steward change-floor page": Visit("/standards/gp-access/change/", "steward@example.org"),
     "steward change-floor page with errors": Visit(
         "/standards/gp-access/change/", "steward@example.org", submit_bad_floor

@@ -172,3 +172,42 @@ def test_forms_refuse_posts_without_a_csrf_token(demo) -> None:
     response = Client(enforce_csrf_checks=True).post("/sign-up/", GOOD_SIGN_UP)
     assert response.status_code == 403
     assert not User.objects.filter(email="dee@example.net").exists()
+
+
+NEW_STANDARD = {
+    "service_name": "Dental access", "indicator": "Adults seen by an NHS dentist in two years",
+    "unit": "%", "multiplier": "100", "floor": "60", "higher_is_better": "on",
+    "minimum_value": "0", "maximum_value": "100",
+}
+
+
+def test_steward_sets_a_standard_for_a_new_service(signed_in) -> None:
+    response = signed_in("steward@example.org").post("/standards/new/", NEW_STANDARD)
+    assert response.status_code == 302 and response["Location"] == "/standards/dental-access/"
+    standard = NationalStandard.objects.get(service__slug="dental-access")
+    assert (standard.floor, standard.higher_is_better) == (Decimal(60), True)
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"service_name": "GP access"}, "service_name", "GP access already has a national standard"),
+        ({"floor": "120"}, "floor", "Enter a floor between 0 and 100"),
+        ({"floor": "lots"}, "floor", "Enter the floor as a number"),
+        ({"minimum_value": "100", "maximum_value": "0"}, "maximum_value", "Enter a highest value above"),
+        ({"indicator": ""}, "indicator", "Enter what the indicator measures"),
+    ],
+)
+def test_bad_new_standard_names_the_field_and_creates_nothing(
+    signed_in, change: dict, field: str, message: str
+) -> None:
+    before = NationalStandard.objects.count()
+    response = signed_in("steward@example.org").post("/standards/new/", NEW_STANDARD | change)
+    page = response.content.decode()
+    assert f'href="#id_{field}"' in page and message in page
+    assert NationalStandard.objects.count() == before
+
+
+def test_only_stewards_may_set_new_standards(signed_in) -> None:
+    assert signed_in("officer@example.org").post("/standards/new/", NEW_STANDARD).status_code == 403
+    assert not NationalStandard.objects.filter(service__slug="dental-access").exists()

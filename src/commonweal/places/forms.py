@@ -5,8 +5,9 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.text import slugify
 
-from .models import Area, NationalStandard, Postcode, Role, User, plain
+from .models import Area, NationalStandard, Postcode, Role, Service, User, plain
 
 
 class SignUpForm(forms.Form):
@@ -148,3 +149,57 @@ class FloorChangeForm(forms.Form):
         if floor.quantize(Decimal("0.01")) != floor:
             raise forms.ValidationError("Enter the floor with no more than 2 decimal places")
         return floor
+
+
+class NewStandardForm(forms.ModelForm):
+    """A steward sets the national floor for a service that has none yet."""
+
+    service_name = forms.CharField(
+        label="Service", max_length=80, error_messages={"required": "Enter the name of the service"}
+    )
+    field_order = ["service_name", "indicator", "unit", "multiplier", "floor", "higher_is_better"]
+
+    class Meta:
+        model = NationalStandard
+        fields = ["indicator", "unit", "multiplier", "floor", "higher_is_better", "minimum_value",
+                  "maximum_value"]
+        labels = {
+            "indicator": "Indicator",
+            "unit": "Unit",
+            "floor": "Floor",
+            "higher_is_better": "Higher values are better",
+            "minimum_value": "Lowest possible value",
+            "maximum_value": "Highest possible value",
+        }
+        error_messages = {
+            "indicator": {"required": "Enter what the indicator measures"},
+            "unit": {"required": "Enter the unit, like %"},
+            "floor": {"required": "Enter the floor", "invalid": "Enter the floor as a number, like 85"},
+            "multiplier": {"invalid": "Enter the multiplier as a whole number, like 100"},
+            "minimum_value": {"invalid": "Enter the lowest value as a number, like 0"},
+            "maximum_value": {"invalid": "Enter the highest value as a number, like 100"},
+        }
+
+    def clean_service_name(self) -> str:
+        name = self.cleaned_data["service_name"].strip()
+        if Service.objects.filter(name__iexact=name).exists() or Service.objects.filter(
+            slug=slugify(name)
+        ).exists():
+            raise forms.ValidationError(f"{name} already has a national standard: change its floor instead")
+        if not slugify(name):
+            raise forms.ValidationError("Enter a service name with letters or numbers in it")
+        return name
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        low, high, floor = (cleaned.get(k) for k in ("minimum_value", "maximum_value", "floor"))
+        if low is not None and high is not None and low >= high:
+            self.add_error("maximum_value", "Enter a highest value above the lowest value")
+        elif None not in (low, high, floor) and not low <= floor <= high:
+            self.add_error("floor", f"Enter a floor between {plain(low)} and {plain(high)}")
+        return cleaned
+
+    def save(self, commit: bool = True) -> NationalStandard:
+        name = self.cleaned_data["service_name"]
+        self.instance.service = Service.objects.create(name=name, slug=slugify(name))
+        return super().save(commit)

@@ -37,10 +37,19 @@ GRANTS: dict[Action, frozenset[Role.Kind]] = {
 
 def allowed(user: User | AnonymousUser, action: Action, area: Area) -> bool:
     """Whether `user` may do `action` in `area`."""
+    return action is Action.VIEW or granting_role(user, action, area) is not None
+
+
+def granting_role(user: User | AnonymousUser, action: Action, area: Area) -> Role | None:
+    """The role that lets `user` do `action` in `area`, or None if none does.
+
+    For PARTICIPATE it is the verified resident's role in their own neighbourhood inside `area`,
+    which is where their vote counts. VIEW needs no role, so it has none.
+    """
     if action is Action.VIEW:
-        return True
+        return None
     if not user.is_authenticated or not user.is_active:
-        return False
+        return None
     kinds = GRANTS[action]
     roles = user.roles.filter(kind__in=kinds).select_related(ROLE_AREA_LINEAGE)
     above: set[int] | None = None  # the target area and those containing it, read once
@@ -48,15 +57,18 @@ def allowed(user: User | AnonymousUser, action: Action, area: Area) -> bool:
         if role.kind == Role.Kind.RESIDENT:
             # A resident acts where they live and in the areas that contain it, once verified.
             if role.is_verified and role.area.is_within(area):
-                return True
+                return role
         else:
             above = above if above is not None else {a.pk for a in area.lineage()}
             if role.area_id in above:
-                return True
-    return False
+                return role
+    return None
 
 
-def require(user: User | AnonymousUser, action: Action, area: Area) -> None:
-    """Raise PermissionDenied (a 403) unless `user` may do `action` in `area`."""
-    if not allowed(user, action, area):
+def require(user: User | AnonymousUser, action: Action, area: Area) -> Role | None:
+    """Raise PermissionDenied (a 403) unless `user` may do `action` in `area`; else the role that
+    lets them (None for VIEW, which anyone may)."""
+    role = granting_role(user, action, area)
+    if role is None and action is not Action.VIEW:
         raise PermissionDenied(f"You cannot {action.value.replace('_', ' ')} in {area.name}.")
+    return role

@@ -10,6 +10,7 @@ urlpatterns = [
     path("areas/<str:code>/residents/", views.resident_list, name="residents"),
     path("areas/<str:code>/residents/verify/", views.resident_verify, name="verify-resident"),
     path("standards/", views.standard_list, name="standards"),
+    path("standards/new/", views.standard_new, name="new-standard"),
     path("standards/<slug:slug>/", views.standard_detail, name="standard"),
     path("standards/<slug:slug>/change/", views.standard_change, name="change-standard"),
     path("sign-up/", views.sign_up, name="sign-up"),

@@ -10,7 +10,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from .forms import FloorChangeForm, SignInForm, SignUpForm, VerifyResidentForm, pending_residents
+from .forms import (
+    FloorChangeForm,
+    NewStandardForm,
+    SignInForm,
+    SignUpForm,
+    VerifyResidentForm,
+    pending_residents,
+)
 from .models import Area, NationalStandard, Role, User, plain
 from .permissions import Action, allowed, require
 from .status import areas_against, floor_statuses
@@ -41,7 +48,20 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 def standard_list(request: HttpRequest) -> HttpResponse:
     standards = NationalStandard.objects.select_related("service")
-    return render(request, "places/standard_list.html", {"standards": standards})
+    can_set = allowed(request.user, Action.SET_STANDARDS, nation())
+    return render(request, "places/standard_list.html", {"standards": standards, "can_set": can_set})
+
+
+@login_required
+def standard_new(request: HttpRequest) -> HttpResponse:
+    require(request.user, Action.SET_STANDARDS, nation())
+    form = NewStandardForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            standard = form.save()
+        messages.success(request, f"The national floor for {standard.service.name} is set.")
+        return redirect("places:standard", slug=standard.service.slug)
+    return render(request, "places/standard_new.html", {"form": form})
 
 
 def standard_detail(request: HttpRequest, slug: str) -> HttpResponse:

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from commonweal.budgeting.demo import load_budgeting_demo
 from commonweal.coproduction.demo import load_coproduction_demo
 from commonweal.places.demo import DEMO_PASSWORD, load_demo
+from commonweal.procurement.demo import load_procurement_demo
 from commonweal.scrutiny.demo import load_scrutiny_demo
 
 
@@ -26,6 +27,7 @@ class Command(BaseCommand):
         load_budgeting_demo()
         measurements = load_scrutiny_demo()
         load_coproduction_demo()
+        load_procurement_demo()
         self.stdout.write(self.style.SUCCESS("The demo place Thornbury Vale is loaded."))
         self.stdout.write(f"The postcode-lottery monitor has {measurements:,} generated measurements.")
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
