@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "commonweal.budgeting",
     "commonweal.scrutiny",
     "commonweal.coproduction",
+    "commonweal.procurement",
 ]
 
 MIDDLEWARE = [
@@ -132,6 +133,11 @@ STATICFILES_DIRS = [
 # GOV.UK Frontend's stylesheet asks for its fonts and images at /assets/...: serve them there.
 WHITENOISE_ROOT = BASE_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk"
 WHITENOISE_USE_FINDERS = True
+
+# Open contracting: the registered ocid prefix tenders are published under, and the folder holding the
+# OCDS 1.1.5 schemas that imported packages are checked against (read from disk, never fetched).
+OCID_PREFIX = os.environ.get("OCID_PREFIX", "ocds-cmnwl0")
+OCDS_SCHEMA_DIR = Path(os.environ.get("OCDS_SCHEMA_DIR", BASE_DIR.parent / "shared" / "data" / "ocds"))
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

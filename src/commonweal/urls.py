@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("commonweal.scrutiny.urls")),
     path("", include("commonweal.budgeting.urls")),
     path("", include("commonweal.coproduction.urls")),
+    path("", include("commonweal.procurement.urls")),
 ]
