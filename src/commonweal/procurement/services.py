@@ -197,7 +197,7 @@ def enter_bid(
 
 def evaluate(bid: Bid, evaluator: User, criterion: str, score: Decimal, note: str = "") -> Evaluation:
     """Record or replace one evaluator's score; nobody scores a bid from their own organisation."""
-    if bid.lot.tender.status != Tender.Status.OPEN:
+    if not _still_open(bid):
         raise ProcurementError(None, "This tender has been awarded: its scores can no longer change")
     if bid.supplier.members.filter(pk=evaluator.pk).exists():
         raise ProcurementError(
@@ -216,7 +216,7 @@ def evaluate(bid: Bid, evaluator: User, criterion: str, score: Decimal, note: st
 
 def moderate(bid: Bid, criterion: str, score: Decimal, reason: str, by: User) -> Moderation:
     """Record the score evaluators agreed, replacing the mean of their scores for this criterion."""
-    if bid.lot.tender.status != Tender.Status.OPEN:
+    if not _still_open(bid):
         raise ProcurementError(None, "This tender has been awarded: its scores can no longer change")
     if bid.supplier.members.filter(pk=by.pk).exists():
         raise ProcurementError(
@@ -228,6 +228,11 @@ def moderate(bid: Bid, criterion: str, score: Decimal, reason: str, by: User) ->
         defaults={"score": score, "reason": reason, "moderated_by": by, "moderated_at": timezone.now()},
     )
     return moderation
+
+
+def _still_open(bid: Bid) -> bool:
+    # Read afresh: the bid's cached tender may predate an award made since.
+    return Tender.objects.filter(pk=bid.lot.tender_id, status=Tender.Status.OPEN).exists()
 
 
 @dataclass(frozen=True)
