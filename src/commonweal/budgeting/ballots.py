@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from contextlib import nullcontext
 
 from django.db import IntegrityError, connection, transaction
 
@@ -16,13 +17,22 @@ class BallotError(ValueError):
     """A ballot that cannot be stored, with a message for the voter or officer."""
 
 
-def check_choices(process: Process, choices: Mapping[int, int]) -> dict[Proposal, int]:
-    """The proposals (by id) and points of a ballot, once they keep the process's ballot rules."""
+def check_choices(
+    process: Process, choices: Mapping[int, int], proposals: Iterable[Proposal] | None = None
+) -> dict[Proposal, int]:
+    """The proposals (by id) and points of a ballot, once they keep the process's ballot rules.
+
+    `proposals` may hold the process's feasible proposals already loaded (a ballot form has them),
+    to save reading them again; any that are not this process's or not feasible are ignored.
+    """
     if not choices:
         raise BallotError("Choose at least one project")
+    if proposals is None:
+        proposals = process.proposals.filter(pk__in=list(choices), status=Proposal.Status.FEASIBLE)
     proposals = {
         p.pk: p
-        for p in process.proposals.filter(pk__in=list(choices), status=Proposal.Status.FEASIBLE)
+        for p in proposals
+        if p.pk in choices and p.process_id == process.pk and p.status == Proposal.Status.FEASIBLE
     }
     unknown = sorted(set(choices) - set(proposals))
     if unknown:
@@ -93,20 +103,77 @@ def home_neighbourhood(process: Process, voter: User) -> Area:
     raise BallotError(f"Only verified residents of {process.area.name} can vote in this process")
 
 
-def cast_online(process: Process, voter: User, choices: Mapping[int, int]) -> Ballot:
-    """Store a first ballot and mark the roll, together or not at all."""
-    points = check_choices(process, choices)
-    neighbourhood = home_neighbourhood(process, voter)
+# PostgreSQL: a first online ballot in one statement, so in one round trip and one commit when no
+# transaction is open. The process row is read under FOR SHARE (see lock_open_for_voting); if it is
+# no longer in voting, nothing is inserted. The roll's unique constraint refuses a second ballot by
+# the same person, and then the whole statement, ballot and choices too, is undone.
+CAST_SQL = """
+WITH open AS MATERIALIZED (
+    SELECT id FROM {process} WHERE id = %(process)s AND phase = %(voting)s FOR SHARE
+), roll AS (
+    INSERT INTO {roll} (process_id, voter_id, neighbourhood_id, channel)
+    SELECT id, %(voter)s, %(neighbourhood)s, %(channel)s FROM open
+    RETURNING process_id
+), ballot AS (
+    INSERT INTO {ballot} (id, process_id, receipt_code, neighbourhood_id, channel, batch_id)
+    SELECT %(ballot)s, process_id, %(receipt)s, %(neighbourhood)s, %(channel)s, NULL FROM roll
+    RETURNING id
+), choices AS (
+    INSERT INTO {choice} (ballot_id, proposal_id, points)
+    SELECT ballot.id, c.proposal, c.points
+    FROM ballot, unnest(%(proposals)s::bigint[], %(points)s::integer[]) AS c(proposal, points)
+)
+SELECT count(*) FROM ballot
+"""
+
+
+def _cast_in_one_statement(ballot: Ballot, voter: User, points: Mapping[Proposal, int]) -> bool:
+    """Store the ballot, its choices and the roll entry; False if voting has closed."""
+    sql = CAST_SQL.format(
+        process=Process._meta.db_table, roll=VoterRoll._meta.db_table, ballot=Ballot._meta.db_table,
+        choice=BallotChoice._meta.db_table,
+    )
+    params = {
+        "process": ballot.process_id, "voting": Process.Phase.VOTING.value, "voter": voter.pk,
+        "neighbourhood": ballot.neighbourhood_id, "channel": ballot.channel, "ballot": ballot.pk,
+        "receipt": ballot.receipt_code, "proposals": [p.pk for p in points],
+        "points": list(points.values()),
+    }
+    # Inside a caller's transaction a savepoint keeps a refusal from breaking it; on its own the
+    # statement is its own transaction.
+    with transaction.atomic() if connection.in_atomic_block else nullcontext(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        stored = cursor.fetchone()[0] == 1
+    ballot._state.adding, ballot._state.db = False, connection.alias
+    return stored
+
+
+def cast_online(
+    process: Process, voter: User, choices: Mapping[int, int], *,
+    proposals: Iterable[Proposal] | None = None, neighbourhood: Area | None = None,
+) -> Ballot:
+    """Store a first ballot and mark the roll, together or not at all.
+
+    `proposals` are the process's feasible proposals if already loaded (see check_choices), and
+    `neighbourhood` the voter's verified home neighbourhood in the process's area if the caller has
+    just found it checking their permission to vote; each is looked up here when not given.
+    """
+    points = check_choices(process, choices, proposals)
+    if neighbourhood is None:
+        neighbourhood = home_neighbourhood(process, voter)
+    ballot = Ballot(process=process, neighbourhood=neighbourhood, channel=Ballot.Channel.ONLINE)
     try:
+        if connection.vendor == "postgresql":
+            if not _cast_in_one_statement(ballot, voter, points):
+                raise BallotError("Voting in this process is closed")
+            return ballot
         with transaction.atomic():
             if lock_open_for_voting(process) != Process.Phase.VOTING:
                 raise BallotError("Voting in this process is closed")
             VoterRoll.objects.create(
                 process=process, voter=voter, neighbourhood=neighbourhood, channel=Ballot.Channel.ONLINE
             )
-            ballot = Ballot.objects.create(
-                process=process, neighbourhood=neighbourhood, channel=Ballot.Channel.ONLINE
-            )
+            ballot.save(force_insert=True)
             _store(ballot, points, fresh=True)
     except IntegrityError:
         # The roll's one-vote-per-person constraint: a second submission, perhaps concurrent.
@@ -114,9 +181,12 @@ def cast_online(process: Process, voter: User, choices: Mapping[int, int]) -> Ba
     return ballot
 
 
-def change_online(process: Process, voter: User, receipt_code: str, choices: Mapping[int, int]) -> Ballot:
+def change_online(
+    process: Process, voter: User, receipt_code: str, choices: Mapping[int, int], *,
+    proposals: Iterable[Proposal] | None = None,
+) -> Ballot:
     """Replace the choices on the ballot whose receipt code the voter holds."""
-    points = check_choices(process, choices)
+    points = check_choices(process, choices, proposals)
     with transaction.atomic():
         locked = Process.objects.select_for_update().get(pk=process.pk)
         _refuse_unless_voting(locked)

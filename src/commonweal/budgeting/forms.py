@@ -290,7 +290,7 @@ class BallotForm(forms.Form):
         if self.errors:
             return cleaned
         try:
-            check_choices(self.process, self.choices())
+            check_choices(self.process, self.choices(), self.proposals)
         except BallotError as error:
             self.add_error(self.first_field or None, str(error))
         return cleaned

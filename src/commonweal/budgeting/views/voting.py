@@ -16,7 +16,7 @@ from commonweal.places.permissions import Action, require
 
 from ..ballots import BallotError, cast_online, change_online, enter_paper_batch
 from ..forms import BallotForm, IssuePaperForm, PaperBatchForm, chosen_from_data
-from ..models import Ballot, Process, VoterRoll
+from ..models import Ballot, Process
 from ..services import issue_paper_ballot, resident_by_email
 from .common import get_process
 
@@ -56,35 +56,41 @@ def spending(process: Process, form: BallotForm, chosen: set[int]) -> dict:
 
 @login_required
 def vote(request: HttpRequest, code: str, slug: str) -> HttpResponse:
-    process = get_process(code, slug)
-    require(request.user, Action.PARTICIPATE, process.area)
+    process = get_process(code, slug, voter=request.user)
+    # The role that lets a resident vote is their verified home neighbourhood's: where the ballot counts.
+    neighbourhood = require(request.user, Action.PARTICIPATE, process.area).area
     if process.phase != Process.Phase.VOTING:
         return render(request, "budgeting/vote_closed.html", {"process": process}, status=409)
-    roll = VoterRoll.objects.filter(process=process, voter=request.user).first()
-    if roll and roll.channel == Ballot.Channel.PAPER:
+    voted = process.voter_channel is not None
+    if process.voter_channel == Ballot.Channel.PAPER:
         context = {"process": process, "on_paper": True}
         return render(request, "budgeting/vote_closed.html", context, status=409)
-    held = held_ballot(request, process) if roll else None
-    ask_receipt = roll is not None and held is None
+    held = held_ballot(request, process) if voted else None
+    ask_receipt = voted and held is None
     form = BallotForm(request.POST or None, process=process, ask_receipt=ask_receipt, initial=_initial(held))
     if request.method == "POST" and form.is_valid():
         try:
-            if roll is None:
-                ballot = cast_online(process, request.user, form.choices())
+            if not voted:
+                ballot = cast_online(
+                    process, request.user, form.choices(),
+                    proposals=form.proposals, neighbourhood=neighbourhood,
+                )
             else:
                 receipt_code = held.receipt_code if held else form.cleaned_data["receipt_code"]
-                ballot = change_online(process, request.user, receipt_code, form.choices())
+                ballot = change_online(
+                    process, request.user, receipt_code, form.choices(), proposals=form.proposals
+                )
         except BallotError as error:
             field = "receipt_code" if ask_receipt and "receipt code" in str(error) else form.first_field
             form.add_error(field or None, str(error))
         else:
-            messages.success(request, f"Your ballot has been {'changed' if roll else 'cast'}.")
+            messages.success(request, f"Your ballot has been {'changed' if voted else 'cast'}.")
             response = redirect("budgeting:receipt", code=code, slug=slug)
             keep_receipt(request, response, process, ballot.receipt_code)
             return response
     chosen = chosen_from_data(form) if form.is_bound else set(_initial(held).get("project", []))
     context = {
-        "process": process, "form": form, "changing": roll is not None, "chosen": chosen,
+        "process": process, "form": form, "changing": voted, "chosen": chosen,
         "money": spending(process, form, chosen),
     }
     return render(request, "budgeting/vote.html", context, status=400 if form.errors else 200)
