@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "commonweal.scrutiny",
     "commonweal.coproduction",
     "commonweal.procurement",
+    "commonweal.experiments",
 ]
 
 MIDDLEWARE = [

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("commonweal.budgeting.urls")),
     path("", include("commonweal.coproduction.urls")),
     path("", include("commonweal.procurement.urls")),
+    path("", include("commonweal.experiments.urls")),
 ]

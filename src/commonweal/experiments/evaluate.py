@@ -35,6 +35,7 @@ STEPS_BEFORE_SPARSIFY = 100
 MAX_STEPS = 10_000
 REPLICATIONS = 200
 Z95 = float(stats.norm.ppf(0.975))
+MIN_PLACES_FOR_RANK = 19
 
 
 class PanelError(ValueError):
@@ -596,10 +597,12 @@ def verdict(result: Estimate, unit: str = "") -> str:
         larger = int((values < abs(result.effect)).sum())
         total = len(values)
         sentence += f" The change is larger than in {larger} of {total} comparable places"
-        share = larger / total
+        # A rank among n places can only reach 1 in n: below 19 places, 5% is out of reach.
+        chance = (total - larger) / total
         sentence += (
-            ", so it is unlikely to be chance." if share >= 0.95
-            else ", so chance could explain it." if share < 0.8
+            "; with so few places to compare, chance cannot be ruled out." if total < MIN_PLACES_FOR_RANK
+            else ", so it is unlikely to be chance." if chance <= 0.05
+            else ", so chance could explain it." if chance > 0.2
             else ", which is suggestive but could still be chance."
         )
     elif math.isnan(result.se):

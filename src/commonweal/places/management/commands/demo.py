@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from commonweal.budgeting.demo import load_budgeting_demo
 from commonweal.coproduction.demo import load_coproduction_demo
+from commonweal.experiments.demo import load_experiments_demo
 from commonweal.places.demo import DEMO_PASSWORD, load_demo
 from commonweal.procurement.demo import load_procurement_demo
 from commonweal.scrutiny.demo import load_scrutiny_demo
@@ -28,8 +29,10 @@ class Command(BaseCommand):
         measurements = load_scrutiny_demo()
         load_coproduction_demo()
         load_procurement_demo()
+        experiments = load_experiments_demo()
         self.stdout.write(self.style.SUCCESS("The demo place Thornbury Vale is loaded."))
         self.stdout.write(f"The postcode-lottery monitor has {measurements:,} generated measurements.")
+        self.stdout.write(f"The experiment register has {experiments} local experiments.")
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for account in accounts:
             self.stdout.write(f"  {account.email:<32} {account.role}")
