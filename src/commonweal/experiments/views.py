@@ -127,7 +127,7 @@ def panel_csv(request: HttpRequest, pk: int) -> HttpResponse:
     for i, code in enumerate(panel.units):
         for t, period in enumerate(panel.periods):
             writer.writerow(
-                [code, data.names[code], period, f"{panel.values[i, t]:.6g}", int(panel.treated[i, t])]
+                [code, data.names[code], period, repr(float(panel.values[i, t])), int(panel.treated[i, t])]
             )
     return response
 

@@ -1,0 +1,246 @@
+"""The register, experiment page, library and fund pages; who may do what, through `require`."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from commonweal.experiments.models import Application, ChallengeRound, Evaluation, Experiment, Fund
+
+
+def libraries() -> Experiment:
+    return Experiment.objects.get(area__code="E06000999", title__startswith="Libraries")
+
+
+def test_the_register_is_public(client: Client, experiments_demo) -> None:
+    response = client.get(reverse("experiments:register"))
+
+    assert response.status_code == 200
+    assert b"Libraries open until 8pm" in response.content
+    assert b"Youth workers based in every secondary school" in response.content
+
+
+def test_the_register_can_show_one_area(client: Client, experiments_demo) -> None:
+    response = client.get(reverse("experiments:register"), {"area": "E06000997"})
+
+    assert b"A volunteer app" in response.content
+    assert b"Libraries open until 8pm" not in response.content
+
+
+def test_the_experiment_page_shows_chart_table_weights_and_verdict(client: Client, evaluated_demo) -> None:
+    response = client.get(reverse("experiments:detail", args=[libraries().pk]))
+
+    html = response.content.decode()
+    assert 'role="img"' in html and "<title" in html and "<desc" in html
+    assert 'id="trajectory-table"' in html
+    assert "Comparison areas that carry weight" in html
+    assert "larger than in" in html
+    assert "95% interval" in html
+
+
+def test_the_panel_download_recomputes_the_published_estimate(
+    client: Client, evaluated_demo, tmp_path
+) -> None:
+    from commonweal.experiments import evaluate
+
+    response = client.get(reverse("experiments:panel-csv", args=[libraries().pk]))
+    path = tmp_path / "panel.csv"
+    path.write_bytes(response.content)
+
+    panel = evaluate.load_panel_csv(path, unit="area_code", period="period", value="value", treated="treated")
+    assert evaluate.estimate(panel).effect == pytest.approx(libraries().latest.effect, abs=1e-4)
+
+
+# Who may register an experiment in Thornbury Vale: its officers only.
+@pytest.mark.parametrize(
+    ("email", "status"),
+    [
+        (None, 302),
+        ("resident@example.org", 403),
+        ("officer.ashcombe@example.org", 403),
+        ("steward@example.org", 403),
+        ("officer@example.org", 200),
+    ],
+)
+def test_registering_needs_an_officer_of_the_area(signed_in, client, experiments_demo, email, status) -> None:
+    client = signed_in(email) if email else client
+
+    response = client.get(reverse("experiments:new", args=["E06000999"]))
+
+    assert response.status_code == status
+
+
+def form_data(**changes) -> dict:
+    data = {
+        "title": "Reading clubs",
+        "standard": "",
+        "what_changed": "Clubs in every branch.",
+        "hypothesis": "More people will use libraries.",
+        "starts": "2021-22",
+        "evaluate_after": "2024-25",
+        "comparison": "region",
+        "method": "sdid",
+    }
+    from commonweal.places.models import NationalStandard
+
+    data["standard"] = NationalStandard.objects.get(service__slug="libraries").pk
+    return data | changes
+
+
+def test_an_officer_registers_an_experiment(signed_in, experiments_demo) -> None:
+    client = signed_in("officer@example.org")
+
+    response = client.post(reverse("experiments:new", args=["E06000999"]), form_data())
+
+    experiment = Experiment.objects.get(title="Reading clubs")
+    assert response.status_code == 302
+    assert experiment.area.code == "E06000999"
+
+
+def test_a_period_the_area_was_not_measured_in_is_named_and_nothing_is_stored(
+    signed_in, experiments_demo
+) -> None:
+    client = signed_in("officer@example.org")
+
+    response = client.post(reverse("experiments:new", args=["E06000999"]), form_data(starts="2031-32"))
+
+    assert response.status_code == 200
+    assert "Enter a period Thornbury Vale was measured in" in response.content.decode()
+    assert "govuk-error-summary" in response.content.decode()
+    assert not Experiment.objects.filter(title="Reading clubs").exists()
+
+
+def test_a_first_period_without_two_earlier_ones_is_refused(signed_in, experiments_demo) -> None:
+    client = signed_in("officer@example.org")
+
+    response = client.post(reverse("experiments:new", args=["E06000999"]), form_data(starts="2014-15"))
+
+    assert "needs two measured periods before it" in response.content.decode()
+    assert not Experiment.objects.filter(title="Reading clubs").exists()
+
+
+def test_an_officer_of_another_area_cannot_evaluate_and_nothing_is_written(
+    signed_in, experiments_demo
+) -> None:
+    client = signed_in("officer.ashcombe@example.org")
+
+    response = client.post(reverse("experiments:evaluate", args=[libraries().pk]))
+
+    assert response.status_code == 403
+    assert not Evaluation.objects.exists()
+
+
+def test_the_areas_officer_evaluates_and_reads_the_verdict(signed_in, experiments_demo) -> None:
+    client = signed_in("officer@example.org")
+
+    response = client.post(reverse("experiments:evaluate", args=[libraries().pk]), follow=True)
+
+    assert libraries().latest is not None
+    assert "unlikely to be chance" in response.content.decode()
+
+
+def test_an_officer_adopts_an_experiment_elsewhere_as_a_replication(signed_in, experiments_demo) -> None:
+    client = signed_in("officer.ashcombe@example.org")
+
+    client.post(
+        reverse("experiments:adopt", args=[libraries().pk]),
+        {"area": _area("E06000997"), "starts": "2022-23", "evaluate_after": "2024-25"},
+    )
+
+    assert Experiment.objects.get(area__code="E06000997", adopted_from=libraries())
+
+
+def _area(code: str) -> int:
+    from commonweal.places.models import Area
+
+    return Area.objects.get(code=code).pk
+
+
+def test_the_library_pools_replications(client: Client, evaluated_demo) -> None:
+    response = client.get(reverse("experiments:library"))
+
+    html = response.content.decode()
+    assert "Pooled (2 places)" in html
+    assert "I² =" in html
+
+
+def test_fund_pages_are_public(client: Client, experiments_demo) -> None:
+    round_ = ChallengeRound.objects.get(title="Closing the library gap")
+
+    assert client.get(reverse("experiments:funds")).status_code == 200
+    response = client.get(reverse("experiments:round", args=[round_.pk]))
+    assert "prize on an evaluated result of £90,000" in response.content.decode()
+    assert "How the panel scored it" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("fund", "email", "status"),
+    [
+        ("National Local Innovation Fund", "officer@example.org", 403),
+        ("National Local Innovation Fund", "steward@example.org", 200),
+        ("Thornbury Vale Community Ideas Fund", "officer@example.org", 200),
+        ("Thornbury Vale Community Ideas Fund", "officer.ashcombe@example.org", 403),
+        ("Thornbury Vale Community Ideas Fund", "resident@example.org", 403),
+    ],
+)
+def test_who_may_open_a_round(signed_in, experiments_demo, fund, email, status) -> None:
+    pk = Fund.objects.get(name=fund).pk
+
+    assert signed_in(email).get(reverse("experiments:round-new", args=[pk])).status_code == status
+
+
+def test_a_verified_resident_applies_for_an_organisation(signed_in, experiments_demo) -> None:
+    round_ = ChallengeRound.objects.get(title="Ideas for youth services")
+    client = signed_in("resident@example.org")
+
+    client.post(
+        reverse("experiments:apply", args=[round_.pk]),
+        {
+            "area": _area("E06000999"),
+            "organisation": "Abbey Fields Youth Mutual",
+            "kind": "mutual",
+            "title": "Detached youth work",
+            "summary": "Youth workers on the streets.",
+            "amount": "12000",
+        },
+    )
+
+    assert Application.objects.get(organisation="Abbey Fields Youth Mutual").area.code == "E06000999"
+
+
+def test_an_amount_beyond_the_pot_is_named_and_nothing_is_stored(signed_in, experiments_demo) -> None:
+    round_ = ChallengeRound.objects.get(title="Ideas for youth services")
+    client = signed_in("resident@example.org")
+
+    response = client.post(
+        reverse("experiments:apply", args=[round_.pk]),
+        {
+            "area": _area("E06000999"),
+            "organisation": "Abbey Fields Youth Mutual",
+            "kind": "mutual",
+            "title": "Detached youth work",
+            "summary": "Youth workers on the streets.",
+            "amount": "90000",
+        },
+    )
+
+    assert "Ask for no more than the pot of £30,000" in response.content.decode()
+    assert not Application.objects.filter(organisation="Abbey Fields Youth Mutual").exists()
+
+
+def test_the_panel_page_is_for_those_who_run_the_fund(signed_in, experiments_demo) -> None:
+    application = Application.objects.get(organisation="Thornbury Vale Council")
+
+    assert (
+        signed_in("officer@example.org")
+        .get(reverse("experiments:application", args=[application.pk]))
+        .status_code
+        == 403
+    )
+    assert (
+        signed_in("steward@example.org")
+        .get(reverse("experiments:application", args=[application.pk]))
+        .status_code
+        == 200
+    )
