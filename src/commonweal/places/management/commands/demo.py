@@ -3,15 +3,12 @@
 import subprocess
 import sys
 
+from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils.module_loading import import_string
 
-from commonweal.budgeting.demo import load_budgeting_demo
-from commonweal.coproduction.demo import load_coproduction_demo
-from commonweal.experiments.demo import load_experiments_demo
 from commonweal.places.demo import DEMO_PASSWORD, load_demo
-from commonweal.procurement.demo import load_procurement_demo
-from commonweal.scrutiny.demo import load_scrutiny_demo
 
 
 class Command(BaseCommand):
@@ -24,15 +21,14 @@ class Command(BaseCommand):
     def handle(self, *args, no_serve: bool, port: int, **options) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         accounts = load_demo()
-        # Each capability's demo builds on the place, so it loads after it.
-        load_budgeting_demo()
-        measurements = load_scrutiny_demo()
-        load_coproduction_demo()
-        load_procurement_demo()
-        experiments = load_experiments_demo()
         self.stdout.write(self.style.SUCCESS("The demo place Thornbury Vale is loaded."))
-        self.stdout.write(f"The postcode-lottery monitor has {measurements:,} generated measurements.")
-        self.stdout.write(f"The experiment register has {experiments} local experiments.")
+        # Each capability names its own demo loader in its AppConfig, so places imports none of them;
+        # they build on the place, so they load after it, in INSTALLED_APPS order.
+        for config in apps.get_app_configs():
+            loader = getattr(config, "demo_loader", None)
+            if loader:
+                import_string(loader)()
+                self.stdout.write(f"  with demo data for {config.verbose_name}")
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for account in accounts:
             self.stdout.write(f"  {account.email:<32} {account.role}")
