@@ -78,6 +78,10 @@ def round_path(title: str) -> str:
     return f"/innovation-fund/rounds/{ChallengeRound.objects.get(title=title).pk}/"
 
 
+def council_bid() -> Application:
+    return Application.objects.get(organisation="Thornbury Vale Council")
+
+
 PAGES: dict[str, tuple[Callable[[], str], str | None, bool]] = {
     "register": (lambda: "/experiments/", None, False),
     "experiment": (experiment_path, None, True),
@@ -90,9 +94,7 @@ PAGES: dict[str, tuple[Callable[[], str], str | None, bool]] = {
     "open round": (lambda: round_path("Ideas for youth services"), "officer@example.org", False),
     "apply": (lambda: round_path("Ideas for youth services") + "apply/", "resident@example.org", False),
     "panel": (
-        lambda: (
-            f"/innovation-fund/applications/{Application.objects.get(organisation='Thornbury Vale Council').pk}/"
-        ),
+        lambda: f"/innovation-fund/applications/{council_bid().pk}/",
         "steward@example.org",
         False,
     ),
