@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "commonweal.coproduction",
     "commonweal.procurement",
     "commonweal.experiments",
+    # Last: it reads every other app, and its demo builds on theirs.
+    "commonweal.accountability",
 ]
 
 MIDDLEWARE = [

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("commonweal.coproduction.urls")),
     path("", include("commonweal.procurement.urls")),
     path("", include("commonweal.experiments.urls")),
+    path("", include("commonweal.accountability.urls")),
 ]
