@@ -10,6 +10,7 @@ project is still affordable) is settled in exact rationals whenever float64 cann
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from commonweal.budgeting.engine.rules.equal_shares_float import FloatRun
 from commonweal.budgeting.engine.rules.greedy import (
     greedy_fill,
     satisfaction_density,
@@ -29,8 +31,6 @@ if TYPE_CHECKING:
 # Float budgets drift from the exact ones by at most ~1e-9 of a voter's share (rounds x voters x
 # machine epsilon); anything closer than this to a deciding threshold is recomputed exactly.
 _TOLERANCE = 1e-6
-# Skipping fewer steps than this saves less than the check costs.
-_FIRST_JUMP = 4
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,10 @@ class _Ballots:
         self.supporters = []
         self.weights = []
         self.utilities = []
+        self.weighted = []  # weights * utilities
+        self.weight_sums = np.zeros(len(profile.costs))
+        self.approval = []  # whether every supporter's utility is 1
+        self.first_price = np.full(len(profile.costs), np.inf)  # price when nobody runs short
         self.candidates = []
         self.first_rho = np.full(len(profile.costs), np.inf)
         self.first_rho_exact: dict[int, Fraction] = {}
@@ -105,9 +109,13 @@ class _Ballots:
             self.supporters.append(groups)
             self.weights.append(weights[groups])
             self.utilities.append(profile.utilities[groups, p].astype(np.float64))
+            self.weighted.append(self.weights[p] * self.utilities[p])
+            self.weight_sums[p] = self.weights[p].sum()
+            self.approval.append(bool((self.utilities[p] == 1).all()))
             if len(groups) and profile.costs[p] > 0:
                 self.candidates.append(p)
                 wanted = self.weights[p] @ self.utilities[p]
+                self.first_price[p] = self.costs_f[p] / wanted
                 self.first_rho[p] = self.costs_f[p] / wanted / self.scales_f[p]
                 self.first_rho_exact[p] = profile.costs[p] / (
                     int(profile.weights[groups] @ profile.utilities[groups, p]) * self.scales[p]
@@ -117,6 +125,15 @@ class _Ballots:
         self.free = [
             p for p in range(len(profile.project_ids)) if profile.costs[p] == 0 and len(self.supporters[p])
         ]
+
+        self.weighted_sums = np.array([float(w.sum()) for w in self.weighted])
+        # Each candidate's place when ordered by first rho, ties by id: where both cost their
+        # first rho, the earlier one wins.
+        self.first_rank = np.full(len(profile.costs), len(profile.costs))
+        ranked = sorted(self.candidates, key=lambda p: (self.first_rho_exact[p], p))
+        self.first_rank[ranked] = np.arange(len(ranked))
+        largest = max((len(groups) for groups in self.supporters), default=0)
+        self.scratch = [np.empty(largest) for _ in range(3)]
 
 
 class _Run:
@@ -175,38 +192,6 @@ class _Run:
             self._spend(winner, float(price), ran_out)
             self.purchases.append(Purchase(winner, price, price / ballots.scales[winner]))
         return [purchase.project for purchase in self.purchases]
-
-    def repeats(self, lower: _Run) -> bool:
-        """Whether every share between ``lower``'s and this (higher) one surely gives ``lower``'s
-        outcome.
-
-        For a fixed sequence of purchases, budgets only grow with the share and prices only
-        fall. So if, at this share and following ``lower``'s purchases, every rival in every
-        round is still dearer than the winner was at the lower share, and nothing is left
-        affordable at the end, then at every share in between the winner is no dearer and each
-        rival no cheaper than here: the same project wins every round.
-        """
-        ballots = self.ballots
-        pool = set(ballots.candidates)
-        for purchase in lower.purchases:
-            winner, rho = purchase.project, float(purchase.rho)
-            pool.discard(winner)
-            beaten = rho + lower.tolerance / ballots.scales_f[winner]
-            for q in sorted(pool, key=lambda q: self.bound[q]):
-                if self.bound[q] > beaten:
-                    break
-                if self._evaluate(q) is None:
-                    pool.discard(q)
-                elif self.bound[q] <= beaten and not (
-                    # Too close for float: settle exactly when q's rho is its first one.
-                    self.uncapped[q]
-                    and (ballots.first_rho_exact[q], q) > (purchase.rho, winner)
-                ):
-                    return False
-            price = self._evaluate(winner)
-            groups = ballots.supporters[winner]
-            self._spend(winner, price, self.budget[groups] <= price * ballots.utilities[winner])
-        return all(self._evaluate(q) is None for q in pool)
 
     def trace(self) -> EqualSharesTrace:
         return EqualSharesTrace(
@@ -361,32 +346,45 @@ def _raise_shares(
     available: Iterable[int],
     limit: Fraction | None = None,
 ) -> _Run:
-    """The run at shares budget/voters + k*step for k = 0, 1, ... whose outcome leaves no
-    ``available`` project that fits, or else the last one before a run overspends or the share
-    passes ``limit``. (The first run cannot overspend: it shares out exactly the budget.)
+    """The exact run at the first share budget/voters + k*step (k = 0, 1, ...) whose outcome
+    leaves no ``available`` project that fits, or else at the last share before a run overspends
+    or the share passes ``limit``. (The first run cannot overspend: it shares out exactly the
+    budget.)
 
-    Steps that surely repeat the last outcome (``_Run.repeats``) are skipped, in the spirit of
-    Kraiczy, Robinson & Elkind, "Streamlining Equal Shares" (2025): the jump tried doubles
-    after each success and halves after each failure.
+    Steps are searched with float runs (exact runs only where float cannot decide), and steps
+    that surely repeat the last outcome (below a float run's ``reach``) are skipped, in the
+    spirit of Kraiczy, Robinson & Elkind, "Streamlining Equal Shares" (2025).
     """
     available = list(available)
-    share = profile.budget / profile.num_voters
-    previous = None
-    jump = _FIRST_JUMP
+    first = profile.budget / profile.num_voters
+    share = first
+    previous: Fraction | None = None
     while limit is None or share <= limit or previous is None:
-        run = _Run(ballots, share)
-        outcome = ballots.free + run.run()
+        run = FloatRun(ballots, share, step)
+        bought = run.run()
+        if bought is None:
+            bought = _Run(ballots, share).run()
+            run.reach = 0.0
+        outcome = ballots.free + bought
         spent = sum((profile.costs[p] for p in outcome), Fraction(0))
         if spent > profile.budget:
-            return previous or run
+            return _exact(ballots, previous or share)
         chosen = set(outcome)
         if all(spent + profile.costs[p] > profile.budget for p in available if p not in chosen):
-            return run
-        previous = run
-        if _Run(ballots, share + jump * step, exact=False).repeats(run):
-            share += (jump + 1) * step
-            jump *= 2
+            return _exact(ballots, share)
+        # Every share below share + reach repeats this outcome: skip to the first step past it.
+        if math.isinf(run.reach):  # every wanted project bought; only a limit ends the search
+            steps = 1 if limit is None else (limit - share) // step + 1
         else:
-            share += step
-            jump = max(_FIRST_JUMP, jump // 2)
-    return previous
+            steps = max(1, math.ceil(run.reach * (1 - 1e-9) / float(step)))
+        previous = share + (steps - 1) * step
+        if limit is not None and previous > limit:
+            previous = first + (limit - first) // step * step
+        share += steps * step
+    return _exact(ballots, previous)
+
+
+def _exact(ballots: _Ballots, share: Fraction) -> _Run:
+    run = _Run(ballots, share)
+    run.run()
+    return run

@@ -1,0 +1,281 @@
+"""Fast float64 runs of the Method of Equal Shares, used to search the Add1 and budget-increase
+steps; the step finally chosen is run again exactly (``equal_shares._Run``).
+
+A float run gives up (returns None) as soon as any decision is too close for float64 to be
+trusted: a project whose supporters hold about its cost, or two projects about equally cheap
+that cannot be told apart exactly. Every decision it does take has a margin of at least
+``_TOLERANCE`` of a voter's share, far above the float error (at most ~1e-12 of a share), so its
+purchases are exactly those of the exact rule.
+
+A run also bounds how far the share can rise before its outcome might change (its ``reach``):
+with the same purchases in the same order, raising the share by d raises each voter's money at
+each round by at most d * growth, where growth starts at 1 and grows by what each purchase's
+price can fall; so each rival's rho can fall by at most d times a rate known from the run, and
+each unaffordable project's supporters can gain at most d times theirs. The smallest d at which
+any rival could catch its round's winner, or any project left out become affordable, is the
+reach. (Compare Kraiczy, Robinson & Elkind, "Streamlining Equal Shares", 2025, who compute the
+next budget at which Exact Equal Shares changes.)
+
+Dot products use ``np.einsum``, not BLAS: OpenBLAS threads a long dot product, and on a busy
+machine waiting for those threads costs far more than the product.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from fractions import Fraction
+
+    from commonweal.budgeting.engine.rules.equal_shares import _Ballots
+
+_TOLERANCE = 1e-6
+# Relative error of a rho computed by one float division of exact integers.
+_EXACT = 1e-12
+# Newton steps on the piecewise-linear payment function reach its root in a few steps; past
+# this many the price is found by sorting instead.
+_NEWTON_STEPS = 30
+
+
+class _Close(Exception):
+    """A decision within float error of its threshold."""
+
+
+def _dot(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.einsum("i,i->", a, b))
+
+
+class FloatRun:
+    """One float run at a per-voter ``share``. ``run`` buys projects in MES order and sets
+    ``reach``: every share below ``share + reach`` surely buys the same projects in the same
+    order. The reach is tracked only while it exceeds ``step`` (a smaller one is no use)."""
+
+    def __init__(self, ballots: _Ballots, share: Fraction, step: Fraction | None = None) -> None:
+        self.ballots = ballots
+        share_f = float(share)
+        self.tolerance = _TOLERANCE * share_f
+        self.budget = np.full(len(ballots.profile.weights), share_f)
+        # A lower bound on each project's rho within this run: budgets only fall, so prices
+        # only rise from round to round.
+        self.bound = ballots.first_rho.copy()
+        self.purchases: list[int] = []
+        self.reach = math.inf
+        self.step = 0.0 if step is None else float(step)
+        self.tracking = step is not None
+        # Per voter group: how much more money it may hold at this round per unit of extra share.
+        self.growth = np.ones(len(ballots.profile.weights))
+        # Per project: its rho when last evaluated, how fast that rho may fall per unit of extra
+        # share, and whether it was its first rho exactly (every supporter paid in full).
+        self.rho = ballots.first_rho.copy()
+        self.fall = np.zeros(len(ballots.costs_f))
+        self.at_first = np.ones(len(ballots.costs_f), dtype=bool)
+        # Per voter group: whether it ended a purchase within float error of nothing, so that a
+        # float budget of 0 may not be exactly 0.
+        self.fuzzy = np.zeros(len(ballots.profile.weights), dtype=bool)
+
+    def run(self) -> list[int] | None:
+        """The projects MES buys, in order, or None if a decision was too close to call."""
+        try:
+            self._run()
+        except _Close:
+            return None
+        return self.purchases
+
+    def _run(self) -> None:
+        ballots = self.ballots
+        scales = ballots.scales_f
+        pool = list(ballots.candidates)
+        bound = self.bound
+        while pool:
+            pool.sort(key=lambda p: (bound[p], p))
+            best = np.inf
+            contenders: list[tuple[float, int, float, bool]] = []
+            evaluated = 0
+            for p in pool:
+                if bound[p] > best:
+                    break
+                evaluated += 1
+                found = self._evaluate(p)
+                if found is None:
+                    continue
+                price, uncapped = found
+                rho = price / scales[p]
+                contenders.append((rho, p, price, uncapped))
+                # Anything whose rho may be within float error of this one stays in the running.
+                best = min(best, rho + 2 * self.tolerance / scales[p])
+            pool = [p for _, p, _, _ in contenders] + pool[evaluated:]
+            if not contenders:
+                return
+            contenders.sort()
+            rho, winner, price, uncapped = contenders[0]
+            error = self._error(winner, rho, uncapped)
+            close = [
+                contender
+                for contender in contenders[1:]
+                if contender[0] - rho <= error + self._error(contender[1], contender[0], contender[3])
+            ]
+            if close:
+                # Too close for float: settle exactly, by rho and then id.
+                exact = {}
+                for contender in [contenders[0], *close]:
+                    exact_rho = self._exact_rho(contender[1], contender[3])
+                    if exact_rho is None:
+                        raise _Close
+                    exact[contender] = (exact_rho, contender[1])
+                rho, winner, price, uncapped = min(exact, key=exact.__getitem__)
+            pool.remove(winner)
+            if self.tracking:
+                self._rivals_reach(winner, rho, uncapped, pool)
+            self._spend(winner, price)
+            self.purchases.append(winner)
+
+    def _error(self, p: int, rho: float, uncapped: bool) -> float:
+        """A bound on the float error of p's rho: a first rho is a single division."""
+        return _EXACT * rho if uncapped else self.tolerance / self.ballots.scales_f[p]
+
+    def _exact_rho(self, p: int, uncapped: bool) -> Fraction | None:
+        """p's exact rho when float can vouch for it: every supporter either pays the price in
+        full with room to spare or has surely nothing left; else None."""
+        ballots = self.ballots
+        if uncapped:
+            return ballots.first_rho_exact[p]
+        groups = ballots.supporters[p]
+        money = self.budget[groups]
+        dead = money == 0
+        if (dead & self.fuzzy[groups]).any():
+            return None
+        alive = ~dead
+        paying = int(ballots.profile.weights[groups[alive]] @ ballots.profile.utilities[groups[alive], p])
+        price = ballots.profile.costs[p] / paying
+        ratio = money[alive] / ballots.utilities[p][alive]
+        if not (ratio > float(price) + self.tolerance).all():
+            return None
+        return price / ballots.scales[p]
+
+    def _rivals_reach(self, winner: int, rho: float, uncapped: bool, pool: list[int]) -> None:
+        """Lower the reach to where a rival in ``pool`` could first be as cheap as the winner."""
+        if not pool:
+            return
+        ballots = self.ballots
+        rivals = np.array(pool)
+        scales = ballots.scales_f[rivals]
+        error = np.where(self.at_first[rivals], _EXACT * self.rho[rivals], self.tolerance / scales)
+        gap = self.rho[rivals] - rho - error - self._error(winner, rho, uncapped)
+        # An exact tie between first rhos stays a tie, broken the same way, at any higher share.
+        tied = (
+            self.at_first[rivals] & uncapped & (ballots.first_rank[rivals] > ballots.first_rank[winner])
+        )
+        gap = np.where(tied, np.inf, gap)
+        fall = self.fall[rivals]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            reach = np.where(gap <= 0, 0.0, np.where(fall > 0, gap / fall, np.inf))
+        self._limit(float(reach.min()))
+
+    def _limit(self, reach: float) -> None:
+        self.reach = min(self.reach, reach)
+        if self.reach <= self.step:
+            self.tracking = False
+
+    def _evaluate(self, p: int) -> tuple[float, bool] | None:
+        """(price per unit of utility at which p's supporters can just pay for it, whether all of
+        them pay it in full with room to spare), or None if they cannot pay for it; refreshes
+        p's bound."""
+        ballots = self.ballots
+        groups = ballots.supporters[p]
+        size = len(groups)
+        money = np.take(self.budget, groups, out=ballots.scratch[0][:size])
+        weights, cost = ballots.weights[p], ballots.costs_f[p]
+        total = _dot(weights, money)
+        slack = self.tolerance * ballots.weight_sums[p]
+        if total <= cost + slack:
+            if total >= cost - slack:
+                raise _Close
+            if self.tracking:  # unaffordable now, so for the rest of this run
+                gain = _dot(weights, np.take(self.growth, groups, out=ballots.scratch[1][:size]))
+                self._limit((cost - slack - total) / gain)
+            return None
+        weighted = ballots.weighted[p]
+        if ballots.approval[p]:
+            ratio = money
+        else:
+            ratio = np.divide(money, ballots.utilities[p], out=ballots.scratch[2][:size])
+        price = ballots.first_price[p]
+        lowest = ratio.min()
+        uncapped = bool(lowest > price + self.tolerance)
+        if lowest < price:
+            price = _price(ratio, weighted, cost, price, ballots.scratch[1][:size])
+        scale = ballots.scales_f[p]
+        self.bound[p] = (price - self.tolerance) / scale
+        self.rho[p] = price / scale
+        self.at_first[p] = uncapped
+        if self.tracking:
+            self.fall[p] = 0.0 if uncapped else self._fall(p, ratio, price) / scale
+        return price, uncapped
+
+    def _fall(self, p: int, ratio: np.ndarray, price: float) -> float:
+        """How fast p's price may fall per unit of extra share: the extra money of supporters
+        who cannot (or may not) pay it in full, spread over those who surely can.
+
+        At a higher share p's payment function exceeds this one by at most the poor supporters'
+        extra money, and below the price it rises at least as fast as the sure payers' weight;
+        so the price falls by at most the one over the other.
+        """
+        ballots = self.ballots
+        size = len(ratio)
+        poor = ratio < price + self.tolerance
+        extra = np.take(self.growth, ballots.supporters[p], out=ballots.scratch[1][:size])
+        np.multiply(extra, ballots.weights[p], out=extra)
+        rich_weight = ballots.weighted_sums[p] - float(ballots.weighted[p].sum(where=poor))
+        if rich_weight <= 0:
+            return math.inf
+        return float(extra.sum(where=poor)) / rich_weight
+
+    def _spend(self, p: int, price: float) -> None:
+        ballots = self.ballots
+        groups = ballots.supporters[p]
+        utilities = ballots.utilities[p]
+        if self.tracking:
+            size = len(groups)
+            money = np.take(self.budget, groups, out=ballots.scratch[0][:size])
+            ratio = money if ballots.approval[p] else np.divide(
+                money, utilities, out=ballots.scratch[2][:size]
+            )
+            fall = self._fall(p, ratio, price)
+            if math.isinf(fall):
+                self._limit(0.0)
+            else:
+                self.growth[groups] += fall * utilities
+        money = self.budget[groups]
+        left = money - price * utilities
+        # Whoever ends within float error of nothing may or may not have run out exactly.
+        self.fuzzy[groups] |= (money > 0) & (np.abs(left) <= self.tolerance)
+        self.budget[groups] = np.maximum(left, 0.0)
+
+
+def _price(ratio: np.ndarray, weighted: np.ndarray, cost: float, price: float, scratch: np.ndarray) -> float:
+    """The price x with sum(weighted * min(ratio, x)) = cost, starting below it at ``price``.
+
+    The left side is concave, increasing and piecewise linear in x, so Newton steps from the
+    left land on the root of the current piece and climb monotonically to the true root.
+    """
+    for _ in range(_NEWTON_STEPS):
+        paid = _dot(weighted, np.minimum(ratio, price, out=scratch))
+        short = cost - paid
+        if short <= 0:
+            return price
+        still = float(weighted.sum(where=ratio > price))
+        step = short / still
+        if not price + step > price:
+            return price
+        price += step
+    order = np.argsort(ratio)
+    ratio, weighted = ratio[order], weighted[order]
+    paid_before = np.concatenate(([0.0], np.cumsum(weighted * ratio)[:-1]))
+    still_paying = np.cumsum(weighted[::-1])[::-1]
+    prices = (cost - paid_before) / still_paying
+    affordable = prices <= ratio
+    affordable[-1] = True
+    return float(prices[np.argmax(affordable)])
