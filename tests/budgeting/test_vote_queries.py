@@ -3,8 +3,8 @@
 A vote is the request residents make most at once when voting opens, and every query is a round
 trip to the database while the worker waits. The bounds are what the view reaches now: the
 session and the user (Django's), the process with the voter's roll entry, the voter's roles (the
-permission check, which also names their neighbourhood), the ballot's proposals once, and the
-store. On PostgreSQL the store is a single statement (its own transaction); elsewhere it is a
+permission check, which also names their neighbourhood), the ballot's proposals once (only what
+checking needs; a refused ballot's page reads them whole), and the store. On PostgreSQL the store is a single statement (its own transaction); elsewhere it is a
 transaction: the phase, then the roll entry, the ballot and its choices.
 """
 
@@ -54,11 +54,13 @@ def test_the_count_does_not_grow_with_the_number_of_projects_chosen(voting, clie
     assert BallotChoice.objects.count() == 3
 
 
-def test_a_refused_ballot_reads_the_proposals_once_and_stores_nothing(voting, client) -> None:
+def test_a_refused_ballot_reads_the_proposals_to_check_and_once_more_to_show(voting, client) -> None:
     projects = chosen(voting, "P1", "P2", "P3")  # £110,000, over the £100,000 budget
     with CaptureQueriesContext(connection) as queries:
         response = client.post(VOTE, {"project": projects})
     assert response.status_code == 400
+    page = response.content.decode()
+    assert "Abbey Fields" in page and "Library hours" in page, "the page shows each project's neighbourhood"
     proposal_reads = [q for q in queries.captured_queries if 'FROM "budgeting_proposal"' in q["sql"]]
-    assert len(proposal_reads) == 1
+    assert len(proposal_reads) == 2, "\n".join(q["sql"] for q in proposal_reads)
     assert not Ballot.objects.exists() and not VoterRoll.objects.exists()

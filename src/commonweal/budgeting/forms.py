@@ -237,12 +237,17 @@ class BallotForm(forms.Form):
                                       "autocomplete": "off"}),
     )
 
+    # What checking a ballot reads of each proposal: see check_choices and spending.
+    CHECKED_FIELDS = ("id", "process", "status", "title", "estimated_cost", "final_cost")
+
     def __init__(self, *args, process: Process, ask_receipt: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.process = process
-        self.proposals = list(
-            process.proposals.filter(status=Proposal.Status.FEASIBLE).select_related("neighbourhood")
-        )
+        # A submitted ballot is checked, then stored and the voter sent on: it needs only these
+        # fields of each proposal. The page needs all of them, read by for_display() if it is shown.
+        feasible = process.proposals.filter(status=Proposal.Status.FEASIBLE)
+        self.proposals = list(feasible.only(*self.CHECKED_FIELDS) if self.is_bound else self._shown(feasible))
+        self._displayable = not self.is_bound
         if not ask_receipt:
             del self.fields["receipt_code"]
         if self.uses_checkboxes:
@@ -268,6 +273,19 @@ class BallotForm(forms.Form):
     @property
     def uses_checkboxes(self) -> bool:
         return self.process.ballot_type in (Process.BallotType.APPROVAL, Process.BallotType.KNAPSACK)
+
+    @staticmethod
+    def _shown(proposals):
+        return proposals.select_related("neighbourhood")
+
+    def for_display(self) -> BallotForm:
+        """The form, with every field of its proposals that the ballot page shows."""
+        if self.is_bound and not self._displayable:
+            # The same proposals as were checked, read whole.
+            checked = self.process.proposals.filter(pk__in=[p.pk for p in self.proposals])
+            self.proposals = list(self._shown(checked))
+            self._displayable = True
+        return self
 
     def point_rows(self) -> list[tuple[Proposal, forms.BoundField]]:
         return [(p, self[f"points-{p.pk}"]) for p in self.proposals]

@@ -90,7 +90,7 @@ def vote(request: HttpRequest, code: str, slug: str) -> HttpResponse:
             return response
     chosen = chosen_from_data(form) if form.is_bound else set(_initial(held).get("project", []))
     context = {
-        "process": process, "form": form, "changing": voted, "chosen": chosen,
+        "process": process, "form": form.for_display(), "changing": voted, "chosen": chosen,
         "money": spending(process, form, chosen),
     }
     return render(request, "budgeting/vote.html", context, status=400 if form.errors else 200)
