@@ -18,7 +18,7 @@ from datetime import date
 from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import BigIntegerField, Case, Count, F, Q, Sum, Value, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -176,6 +176,120 @@ def kinds_of(ids: list[int]) -> dict[int, AccountKind]:
     return kinds
 
 
+def _needs_lock(kind: AccountKind, debited: bool) -> bool:
+    """A member account, or one credits are taken from that may not owe: its balance is checked."""
+    return kind is AccountKind.MEMBER or (debited and kind not in ledger.MAY_GO_NEGATIVE)
+
+
+# PostgreSQL: the accounts' kinds, and the balances of those to lock, in one round trip. The
+# MATERIALIZED CTE locks its rows in primary-key order, like select_for_update().order_by("pk").
+LOCK_SQL = """
+WITH locked AS MATERIALIZED (
+    SELECT id, balance FROM {account}
+    WHERE id = ANY(%(ids)s) AND (kind = %(member)s OR (id = ANY(%(debited)s) AND NOT kind = ANY(%(owing)s)))
+    ORDER BY id FOR UPDATE
+)
+SELECT a.id, a.kind, locked.balance FROM {account} AS a LEFT JOIN locked ON locked.id = a.id
+WHERE a.id = ANY(%(ids)s)
+"""
+
+# PostgreSQL: the transaction, its postings and the cached balances in one statement. A key already
+# used inserts nothing (the unique index decides, waiting for a concurrent insert of the same key to
+# commit or roll back), and then no posting is written and no balance moves.
+WRITE_SQL = """
+WITH tx AS (
+    INSERT INTO {transaction}
+        (area_id, kind, key, made_by_id, made_at, reason, reverses_id, offer_id, voucher)
+    VALUES (%(area)s, %(kind)s, %(key)s, %(made_by)s, %(made_at)s, %(reason)s, %(reverses)s, %(offer)s,
+            %(voucher)s)
+    ON CONFLICT (key) DO NOTHING
+    RETURNING id
+), postings AS (
+    INSERT INTO {posting} (transaction_id, account_id, amount)
+    SELECT tx.id, p.account, p.amount
+    FROM tx, unnest(%(accounts)s::bigint[], %(amounts)s::bigint[]) WITH ORDINALITY AS p(account, amount, n)
+    ORDER BY p.n
+), balances AS (
+    UPDATE {account} AS a SET balance = a.balance + c.change
+    FROM unnest(%(changed)s::bigint[], %(changes)s::bigint[]) AS c(id, change)
+    WHERE a.id = c.id AND EXISTS (SELECT 1 FROM tx)
+)
+SELECT id FROM tx
+"""
+
+
+def _lock(ids: list[int], debited: set[int]) -> tuple[dict[int, AccountKind], dict[int, int]]:
+    """Every touched account's kind, and the balances of those locked for the check."""
+    if connection.vendor == "postgresql":
+        sql = LOCK_SQL.format(account=Account._meta.db_table)
+        params = {
+            "ids": ids,
+            "debited": sorted(debited),
+            "member": AccountKind.MEMBER.value,
+            "owing": [k.value for k in ledger.MAY_GO_NEGATIVE],
+        }
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        if len(rows) != len(ids):
+            raise LedgerError("One of the accounts does not exist")
+        kinds = {pk: AccountKind(kind) for pk, kind, _ in rows}
+        return kinds, {pk: balance for pk, _, balance in rows if balance is not None}
+    kinds = kinds_of(ids)
+    checked = [pk for pk in ids if _needs_lock(kinds[pk], pk in debited)]
+    balances = dict(
+        Account.objects.select_for_update().filter(pk__in=checked).order_by("pk").values_list("pk", "balance")
+    )
+    return kinds, balances
+
+
+def _write(tx: Transaction, spec: ledger.Transaction, change: dict[int, int]) -> bool:
+    """Store `tx`, its postings and the new cached balances; False, writing nothing, if its key is used."""
+    if connection.vendor == "postgresql":
+        sql = WRITE_SQL.format(
+            transaction=Transaction._meta.db_table,
+            posting=Posting._meta.db_table,
+            account=Account._meta.db_table,
+        )
+        params = {
+            "area": tx.area_id,
+            "kind": tx.kind,
+            "key": tx.key,
+            "made_by": tx.made_by_id,
+            "made_at": tx.made_at,
+            "reason": tx.reason,
+            "reverses": tx.reverses_id,
+            "offer": tx.offer_id,
+            "voucher": tx.voucher,
+            "accounts": [int(p.account) for p in spec.postings],
+            "amounts": [p.amount for p in spec.postings],
+            "changed": list(change),
+            "changes": list(change.values()),
+        }
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        if row is None:
+            return False
+        tx.pk = row[0]
+        tx._state.adding, tx._state.db = False, connection.alias
+        return True
+    if Transaction.objects.filter(key=tx.key).exists():
+        return False
+    tx.save(force_insert=True)
+    Posting.objects.bulk_create(
+        [Posting(transaction=tx, account_id=int(p.account), amount=p.amount) for p in spec.postings]
+    )
+    Account.objects.filter(pk__in=list(change)).update(
+        balance=Case(
+            *(When(pk=pk, then=F("balance") + Value(amount)) for pk, amount in change.items()),
+            default="balance",
+            output_field=BigIntegerField(),
+        )
+    )
+    return True
+
+
 def post_locked(
     spec: ledger.Transaction,
     *,
@@ -191,35 +305,38 @@ def post_locked(
     it only pays into (a pot, a partner, expiry) and issuing accounts are not locked up front but
     incremented in the final UPDATE: a payment in can never take a balance below zero, and these
     few accounts are shared by everyone, so holding their lock for the whole transaction would
-    queue every redemption in the area behind one another.
+    queue every redemption in the area behind one another. The locked accounts are incremented
+    too: nobody else can change them until this transaction ends, so that gives the checked balance.
+
+    The idempotency key is checked by the insert itself (its unique index), not by reading first,
+    except where a reversal or a refusal needs to know before: a retried request then finds what
+    the first one wrote, even if the balances it was checked against have moved since.
     """
     ids = sorted({int(p.account) for p in spec.postings})
-    kinds = kinds_of(ids)
     debited = {int(p.account) for p in spec.postings if p.amount < 0}
-    checked = [
-        pk
-        for pk in ids
-        if kinds[pk] is AccountKind.MEMBER or (pk in debited and kinds[pk] not in ledger.MAY_GO_NEGATIVE)
-    ]
-    balances = dict(
-        Account.objects.select_for_update().filter(pk__in=checked).order_by("pk").values_list("pk", "balance")
-    )
-    # Checked after the lock: a concurrent request with this key has committed or not by now.
-    earlier = _earlier(spec)
-    if earlier is not None:
-        return earlier
+    kinds, balances = _lock(ids, debited)
     reverses = None
     if spec.reverses:
+        # Checked after the lock: a concurrent request with this key has committed or not by now.
+        earlier = _earlier(spec)
+        if earlier is not None:
+            return earlier
         reverses = Transaction.objects.filter(key=spec.reverses).first()
         if reverses is None:
             raise LedgerError("There is no transaction with that key to reverse")
         if Transaction.objects.filter(reverses=reverses).exists():
             raise CoproductionError("That transaction has already been reversed")
     # Unlocked accounts enter the check at zero: they are only paid into, or may owe.
-    after = ledger.apply(
-        {str(pk): b for pk, b in balances.items()}, {str(pk): k for pk, k in kinds.items()}, spec
-    )
-    tx = Transaction.objects.create(
+    try:
+        ledger.apply(
+            {str(pk): b for pk, b in balances.items()}, {str(pk): k for pk, k in kinds.items()}, spec
+        )
+    except LedgerError:
+        earlier = _earlier(spec)  # a retry of a request that was posted is not refused now
+        if earlier is not None:
+            return earlier
+        raise
+    tx = Transaction(
         area=area,
         kind=spec.kind,
         key=spec.key,
@@ -229,25 +346,14 @@ def post_locked(
         offer=offer,
         voucher=voucher,
     )
-    Posting.objects.bulk_create(
-        [Posting(transaction=tx, account_id=int(p.account), amount=p.amount) for p in spec.postings]
-    )
-    change = {pk: 0 for pk in ids}
+    change = dict.fromkeys(ids, 0)
     for posting in spec.postings:
         change[int(posting.account)] += posting.amount
-    # One UPDATE for every account touched: locked ones set, the others incremented in place.
-    Account.objects.filter(pk__in=ids).update(
-        balance=Case(
-            *(
-                When(
-                    pk=pk, then=Value(after[str(pk)]) if pk in balances else F("balance") + Value(change[pk])
-                )
-                for pk in ids
-            ),
-            default="balance",
-            output_field=BigIntegerField(),
-        )
-    )
+    if not _write(tx, spec, change):
+        earlier = _earlier(spec)
+        if earlier is None:  # the clashing insert rolled back after all: ask for another attempt
+            raise IntegrityError(f"Transaction key {spec.key} was taken and released; try again")
+        return earlier
     return Posted(tx, created=True)
 
 
