@@ -1,8 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from commonweal.accountability.api import api
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", api.urls),
     path("", include("commonweal.places.urls")),
     path("", include("commonweal.scrutiny.urls")),
     path("", include("commonweal.budgeting.urls")),
