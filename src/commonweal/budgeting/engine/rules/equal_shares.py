@@ -28,6 +28,8 @@ from commonweal.budgeting.engine.rules.greedy import (
 if TYPE_CHECKING:
     from commonweal.budgeting.engine.election import Profile
 
+# The first rise of the share a run's reach is bounded for, in steps.
+_FIRST_CAP = 4
 # Float budgets drift from the exact ones by at most ~1e-9 of a voter's share (rounds x voters x
 # machine epsilon); anything closer than this to a deciding threshold is recomputed exactly.
 _TOLERANCE = 1e-6
@@ -359,8 +361,10 @@ def _raise_shares(
     first = profile.budget / profile.num_voters
     share = first
     previous: Fraction | None = None
+    # How far past a share its run vouches for: twice the last reach, at least a few steps.
+    cap = _FIRST_CAP * float(step)
     while limit is None or share <= limit or previous is None:
-        run = FloatRun(ballots, share, step)
+        run = FloatRun(ballots, share, step, cap)
         bought = run.run()
         if bought is None:
             bought = _Run(ballots, share).run()
@@ -377,6 +381,7 @@ def _raise_shares(
             steps = 1 if limit is None else (limit - share) // step + 1
         else:
             steps = max(1, math.ceil(run.reach * (1 - 1e-9) / float(step)))
+            cap = max(_FIRST_CAP * float(step), 2 * run.reach)
         previous = share + (steps - 1) * step
         if limit is not None and previous > limit:
             previous = first + (limit - first) // step * step

@@ -53,7 +53,9 @@ class FloatRun:
     ``reach``: every share below ``share + reach`` surely buys the same projects in the same
     order. The reach is tracked only while it exceeds ``step`` (a smaller one is no use)."""
 
-    def __init__(self, ballots: _Ballots, share: Fraction, step: Fraction | None = None) -> None:
+    def __init__(
+        self, ballots: _Ballots, share: Fraction, step: Fraction | None = None, cap: float = math.inf
+    ) -> None:
         self.ballots = ballots
         share_f = float(share)
         self.tolerance = _TOLERANCE * share_f
@@ -62,7 +64,9 @@ class FloatRun:
         # only rise from round to round.
         self.bound = ballots.first_rho.copy()
         self.purchases: list[int] = []
-        self.reach = math.inf
+        # Bounds below hold for rises up to ``cap``: a supporter who ran short by more than the
+        # cap could bring still has nothing left.
+        self.reach = self.cap = cap
         self.step = 0.0 if step is None else float(step)
         self.tracking = step is not None
         # Per voter group: how much more money it may hold at this round per unit of extra share.
@@ -247,7 +251,10 @@ class FloatRun:
             if math.isinf(fall):
                 self._limit(0.0)
             else:
-                self.growth[groups] += fall * utilities
+                growth = self.growth[groups] + fall * utilities
+                short = price * utilities - money
+                # Those short of the price by more than the cap could bring stay out of money.
+                self.growth[groups] = np.where(self.cap * growth <= short, 0.0, growth)
         money = self.budget[groups]
         left = money - price * utilities
         # Whoever ends within float error of nothing may or may not have run out exactly.
