@@ -72,3 +72,26 @@ def test_the_command_opens_reviews(capsys) -> None:
     call_command("accountability", "open_reviews")
     assert Review.objects.exists()
     assert "opened" in capsys.readouterr().out
+
+
+def test_a_measurement_import_opens_reviews_once_it_commits(django_capture_on_commit_callbacks) -> None:
+    from commonweal.places.models import Area, NationalStandard
+    from commonweal.scrutiny.models import MeasurementImport
+
+    Review.objects.all().delete()
+    officer = User.objects.get(email="officer@example.org")
+    standard = NationalStandard.objects.get(service__slug="youth-services")
+    with django_capture_on_commit_callbacks(execute=True):
+        MeasurementImport.objects.create(
+            standard=standard, area=Area.objects.get(code="E06000999"), imported_by=officer,
+            file_name="youth.csv", created=0, updated=1,
+        )
+    assert Review.objects.filter(area__code="E06000999", standard=standard).exists()
+
+
+def test_the_demo_tracks_every_result_with_updates_spend_and_indicators() -> None:
+    results = Result.objects.filter(area__code="E06000999")
+    assert results.filter(proposal__isnull=False).exists() and results.filter(award__isnull=False).exists()
+    for result in results:
+        assert result.updates.exists() and result.spends.exists() and result.indicators.exists()
+    assert Review.objects.filter(status=Review.Status.OPEN).exists()
