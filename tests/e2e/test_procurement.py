@@ -110,6 +110,7 @@ def pages() -> dict[str, tuple[str, str | None]]:
         "delivery": ("/awards/{award}/delivery/", "officer@example.org"),
         "spend survey": ("/awards/{award}/lm3/", "officer@example.org"),
         "import OCDS": ("/ocds/import/", "officer@example.org"),
+        "social-value floor": ("/policy/", "officer@example.org"),
     }
 
 

@@ -46,6 +46,7 @@ def officer_pages(tender, bid, award) -> list[str]:
         f"{BASE}awards/{award.pk}/delivery/",
         f"{BASE}awards/{award.pk}/lm3/",
         f"{BASE}ocds/import/",
+        f"{BASE}policy/",
     ]
 
 
@@ -292,3 +293,27 @@ def test_importing_a_bad_package_lists_the_problems_and_imports_nothing(
     assert "theirs.json is not a valid OCDS 1.1 release package" in page
     assert "theirs.json package: &#x27;uri&#x27; is a required property" in page
     assert not ImportedRelease.objects.exists()
+
+
+def test_an_officer_raises_the_areas_social_value_floor(officer, borough) -> None:
+    response = client_for(officer).post(f"{BASE}policy/", {"social_value_floor": "25"})
+    assert response.status_code == 302
+    assert services.social_value_floor(borough) == 25
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("5", "Enter a weight between 10 (the national floor) and 100"), ("101", "Enter a weight between"),
+     ("lots", "Enter the weight as a whole number")],
+)
+def test_a_floor_below_the_national_one_is_refused_and_nothing_changes(
+    officer, borough, value: str, message: str
+) -> None:
+    page = client_for(officer).post(f"{BASE}policy/", {"social_value_floor": value}).content.decode()
+    assert 'href="#id_social_value_floor"' in page and message in page
+    assert services.social_value_floor(borough) == 10
+
+
+def test_another_authoritys_officer_cannot_change_the_floor(other_officer, borough) -> None:
+    response = client_for(other_officer).post(f"{BASE}policy/", {"social_value_floor": "50"})
+    assert response.status_code == 403 and services.social_value_floor(borough) == 10

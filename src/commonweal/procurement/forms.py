@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from commonweal.places.models import Area, Service
 
-from .models import Commitment, Criterion, Lot, SocialValueMeasure, Supplier, Tender
-from .scoring import PriceMethod, ScoringError, Weights, check_weights
+from .models import Commitment, Criterion, Lot, ProcurementPolicy, SocialValueMeasure, Supplier, Tender
+from .scoring import NATIONAL_SOCIAL_VALUE_FLOOR, PriceMethod, ScoringError, Weights, check_weights
 from .services import ProcurementError, measures_for, parse_sample, social_value_floor
 
 DATE_FORMATS = ["%d/%m/%Y", "%d %m %Y", "%d-%m-%Y", "%Y-%m-%d"]
@@ -452,3 +452,26 @@ class OcdsImportForm(forms.Form):
             "empty": "The file is empty: choose a release package",
         },
     )
+
+
+class PolicyForm(forms.ModelForm):
+    """An area raises its own floor for the social-value weight; never below the national one."""
+
+    class Meta:
+        model = ProcurementPolicy
+        fields = ["social_value_floor"]
+        labels = {"social_value_floor": "Lowest weight for social value, in per cent"}
+        error_messages = {
+            "social_value_floor": {
+                "required": "Enter the lowest weight for social value",
+                "invalid": "Enter the weight as a whole number, like 20",
+            }
+        }
+
+    def clean_social_value_floor(self) -> int:
+        floor = self.cleaned_data["social_value_floor"]
+        if not NATIONAL_SOCIAL_VALUE_FLOOR <= floor <= 100:
+            raise forms.ValidationError(
+                f"Enter a weight between {NATIONAL_SOCIAL_VALUE_FLOOR} (the national floor) and 100"
+            )
+        return floor

@@ -11,6 +11,7 @@ urlpatterns = [
     path(f"{base}ocds.json", views.ocds_package, name="ocds"),
     path(f"{base}ocds/import/", views.ocds_import, name="ocds-import"),
     path(f"{base}compare/", views.compare, name="compare"),
+    path(f"{base}policy/", views.policy, name="policy"),
     path(f"{base}suppliers/", views.supplier_list, name="suppliers"),
     path(f"{base}suppliers/new/", views.supplier_new, name="supplier-new"),
     path(f"{base}tenders/new/", views.tender_new, name="tender-new"),

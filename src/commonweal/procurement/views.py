@@ -23,12 +23,13 @@ from .forms import (
     EvaluationForm,
     ModerationForm,
     OcdsImportForm,
+    PolicyForm,
     SupplierFilterForm,
     SupplierForm,
     SurveyForm,
     TenderForm,
 )
-from .models import Award, Bid, Criterion, Supplier, Tender
+from .models import Award, Bid, Criterion, ProcurementPolicy, Supplier, Tender
 from .ocds import OcdsError
 from .scoring import PriceMethod, Weights
 from .services import ProcurementError
@@ -99,6 +100,20 @@ def supplier_new(request: HttpRequest, code: str) -> HttpResponse:
         messages.success(request, f"{supplier.name} is on the supplier register.")
         return redirect("procurement:suppliers", code=code)
     return render(request, "procurement/supplier_new.html", {"area": authority, "form": form})
+
+
+@login_required
+def policy(request: HttpRequest, code: str) -> HttpResponse:
+    authority = get_authority(code)
+    require(request.user, Action.MANAGE_AREA, authority)
+    current = ProcurementPolicy.objects.filter(area=authority).first() or ProcurementPolicy(area=authority)
+    form = PolicyForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        floor = current.social_value_floor
+        messages.success(request, f"Tenders in {authority.name} now weight social value at least {floor}%.")
+        return redirect("procurement:dashboard", code=code)
+    return render(request, "procurement/policy.html", {"area": authority, "form": form})
 
 
 @login_required
