@@ -77,7 +77,10 @@ def explain_validation(request: HttpRequest, error: ValidationError) -> HttpResp
     problems = []
     for item in error.errors:
         where = ".".join(str(p) for p in item.get("loc", ()) if p not in ("query", "filters"))
-        problems.append(f"{where}: {item.get('msg', 'is not valid')}")
+        if where == "page_size" and item.get("type") == "less_than_equal":
+            problems.append(f"page_size: ask for at most {MAX_PAGE_SIZE} rows a page; use page to read on")
+        else:
+            problems.append(f"{where}: {item.get('msg', 'is not valid')}")
     return api.create_response(
         request, {"detail": "; ".join(problems) or "The request is not valid"}, status=400
     )
