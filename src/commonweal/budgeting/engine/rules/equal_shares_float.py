@@ -174,9 +174,39 @@ class FloatRun:
         )
         gap = np.where(tied, np.inf, gap)
         fall = self.fall[rivals]
+        # The winner's rho surely falls too, at ``sure`` per unit of rise up to ``until``.
+        sure, until = self._sure_fall(winner, rho * ballots.scales_f[winner])
         with np.errstate(divide="ignore", invalid="ignore"):
-            reach = np.where(gap <= 0, 0.0, np.where(fall > 0, gap / fall, np.inf))
+            early = np.where(fall > sure, gap / (fall - sure), np.inf)
+            late = np.where(fall > 0, (gap + until * sure) / fall, np.inf)
+            reach = np.where(gap <= 0, 0.0, np.where(early <= until, early, late))
         self._limit(float(reach.min()))
+
+    def _sure_fall(self, p: int, price: float) -> tuple[float, float]:
+        """(rate, until): p's rho falls by at least rate * d when the share rises by d <= until.
+
+        A supporter with money left has never run out, so at a higher share it holds at least
+        the rise more. While those who pay less than the price stay short of it, the extra money
+        of those with money left lowers the price by at least its sum over the weight of the
+        rest.
+        """
+        ballots = self.ballots
+        groups = ballots.supporters[p]
+        money = self.budget[groups]
+        utilities = ballots.utilities[p]
+        short = price * utilities - money
+        poor = short > self.tolerance * utilities
+        if not poor.any():
+            return 0.0, 0.0
+        alive = poor & (money > self.tolerance)
+        rest = float(ballots.weighted[p].sum(where=~poor))
+        if rest <= 0:
+            return 0.0, 0.0
+        rate = float(ballots.weights[p].sum(where=alive)) / rest
+        if rate == 0:
+            return 0.0, 0.0
+        until = float((short[poor] / (alive[poor] + utilities[poor] * rate)).min())
+        return rate / ballots.scales_f[p], until
 
     def _limit(self, reach: float) -> None:
         self.reach = min(self.reach, reach)
@@ -199,7 +229,8 @@ class FloatRun:
                 raise _Close
             if self.tracking:  # unaffordable now, so for the rest of this run
                 gain = _dot(weights, np.take(self.growth, groups, out=ballots.scratch[1][:size]))
-                self._limit((cost - slack - total) / gain)
+                if gain > 0:
+                    self._limit((cost - slack - total) / gain)
             return None
         weighted = ballots.weighted[p]
         if ballots.approval[p]:
