@@ -4,8 +4,9 @@ A vote is the request residents make most at once when voting opens, and every q
 trip to the database while the worker waits. The bounds are what the view reaches now: the
 session and the user (Django's), the process with the voter's roll entry, the voter's roles (the
 permission check, which also names their neighbourhood), the ballot's proposals once (only what
-checking needs; a refused ballot's page reads them whole), and the store. On PostgreSQL the store is a single statement (its own transaction); elsewhere it is a
-transaction: the phase, then the roll entry, the ballot and its choices.
+checking needs; a refused ballot's page reads them whole), and the store. On PostgreSQL the
+store is a single statement (its own transaction); elsewhere it is a transaction: the phase,
+then the roll entry, the ballot and its choices.
 """
 
 from __future__ import annotations
