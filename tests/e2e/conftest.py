@@ -10,9 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import BrowserContext, Page, expect
 
 from commonweal.places.demo import DEMO_PASSWORD, DemoAccount
+
+# A page passes the accessibility check when axe finds no violation of these impacts.
+BLOCKING = {"serious", "critical"}
 
 
 @pytest.fixture(scope="session")
@@ -62,3 +66,37 @@ def page_for(new_context: Callable[..., BrowserContext]) -> Callable[[str], Page
 def no_js_page(new_context: Callable[..., BrowserContext]) -> Page:
     """A page in a browser that runs no JavaScript at all."""
     return new_context(java_script_enabled=False).new_page()
+
+
+def describe(violations: list[dict]) -> str:
+    """Each violation's rule, impact and help, then every element it was found on."""
+    lines = []
+    for violation in violations:
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
+        lines.append(f"    {violation['helpUrl']}")
+        for node in violation["nodes"]:
+            lines.append(f"    {', '.join(map(str, node['target']))}: {node['html'][:160]}")
+    return "\n".join(lines)
+
+
+@pytest.fixture(scope="session")
+def axe() -> Axe:
+    """axe-core, as shipped inside axe-playwright-python: runs offline in the page."""
+    return Axe()
+
+
+@pytest.fixture
+def blocking_violations(axe: Axe) -> Callable[[Page], list[dict]]:
+    """The serious and critical axe violations on a page as it stands."""
+    return lambda page: [v for v in axe.run(page).response["violations"] if v["impact"] in BLOCKING]
+
+
+@pytest.fixture
+def assert_accessible(blocking_violations: Callable[[Page], list[dict]]) -> Callable[[Page], None]:
+    """Fail, listing rule, impact and elements, if axe finds a serious or critical violation."""
+
+    def check(page: Page) -> None:
+        blocking = blocking_violations(page)
+        assert not blocking, f"axe-core on {page.url}:\n{describe(blocking)}"
+
+    return check

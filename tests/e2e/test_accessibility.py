@@ -10,10 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
-
-BLOCKING = {"serious", "critical"}
 
 
 @dataclass(frozen=True)
@@ -92,39 +89,23 @@ VISITS = {
 }
 
 
-def describe(violations: list[dict]) -> str:
-    """Each violation's rule, impact and help, then every element it was found on."""
-    lines = []
-    for violation in violations:
-        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
-        lines.append(f"    {violation['helpUrl']}")
-        for node in violation["nodes"]:
-            lines.append(f"    {', '.join(map(str, node['target']))}: {node['html'][:160]}")
-    return "\n".join(lines)
-
-
-def blocking_violations(axe: Axe, page: Page) -> list[dict]:
-    return [v for v in axe.run(page).response["violations"] if v["impact"] in BLOCKING]
-
-
-@pytest.fixture(scope="session")
-def axe() -> Axe:
-    return Axe()
-
-
 @pytest.mark.parametrize("visit", VISITS.values(), ids=VISITS.keys())
 def test_page_has_no_serious_or_critical_accessibility_violation(
-    page: Page, sign_in: Callable[[str], Page], axe: Axe, visit: Visit
+    page: Page, sign_in: Callable[[str], Page], assert_accessible: Callable[[Page], None], visit: Visit
 ) -> None:
+    check_visit(page, sign_in, assert_accessible, visit)
+
+
+def check_visit(
+    page: Page, sign_in: Callable[[str], Page], assert_accessible: Callable[[Page], None], visit: Visit
+) -> None:
+    """Sign in as the visit's person, open its page, do what it says, then run axe."""
     if visit.person:
         sign_in(visit.person)
     response = page.goto(visit.path)
     assert response is not None and response.ok, f"{visit.path} answered {response and response.status}"
     visit.then(page)
-
-    blocking = blocking_violations(axe, page)
-
-    assert not blocking, f"axe-core on {page.url}:\n{describe(blocking)}"
+    assert_accessible(page)
 
 
 def test_pages_are_checked_with_the_govuk_styles_applied(page: Page) -> None:
@@ -136,13 +117,15 @@ def test_pages_are_checked_with_the_govuk_styles_applied(page: Page) -> None:
     assert "GDS Transport" in font
 
 
-def test_check_catches_an_unlabelled_field_and_low_contrast_text(page: Page, axe: Axe) -> None:
+def test_check_catches_an_unlabelled_field_and_low_contrast_text(
+    page: Page, blocking_violations: Callable[[Page], list[dict]]
+) -> None:
     page.goto("/")
     page.locator("main").evaluate(
         "main => main.insertAdjacentHTML('beforeend',"
         " '<input type=text><p style=\"color:#ccc\">Hard to read</p>')"
     )
 
-    found = {violation["id"] for violation in blocking_violations(axe, page)}
+    found = {violation["id"] for violation in blocking_violations(page)}
 
     assert {"label", "color-contrast"} <= found

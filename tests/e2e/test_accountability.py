@@ -5,12 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from commonweal.accountability.models import Result, Review
-
-BLOCKING = {"serious", "critical"}
 
 
 @pytest.fixture
@@ -24,12 +21,9 @@ def accountability(demo) -> None:
     load_accountability_demo()
 
 
-def assert_accessible(page: Page) -> None:
-    violations = [v for v in Axe().run(page).response["violations"] if v["impact"] in BLOCKING]
-    assert not violations, [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations]
-
-
-def test_the_results_chain_page_reads_from_proposal_to_outcome(page: Page, accountability: None) -> None:
+def test_the_results_chain_page_reads_from_proposal_to_outcome(
+    page: Page, accountability: None, assert_accessible: Callable[[Page], None]
+) -> None:
     result = Result.objects.get(proposal__isnull=False, award__isnull=False)
     page.goto("/areas/E06000999/")
     page.get_by_role("link", name="Results and reviews in Thornbury Vale").click()
@@ -50,7 +44,7 @@ def test_the_results_chain_page_reads_from_proposal_to_outcome(page: Page, accou
 
 
 def test_an_officer_posts_an_update_and_a_mistake_is_named(
-    sign_in: Callable[[str], Page], accountability: None
+    sign_in: Callable[[str], Page], accountability: None, assert_accessible: Callable[[Page], None]
 ) -> None:
     result = Result.objects.get(proposal__isnull=False, award__isnull=False)
     page = sign_in("officer@example.org")
@@ -68,7 +62,9 @@ def test_an_officer_posts_an_update_and_a_mistake_is_named(
     expect(page.get_by_text("90% complete")).to_be_visible()
 
 
-def test_a_review_page_is_accessible(page: Page, accountability: None) -> None:
+def test_a_review_page_is_accessible(
+    page: Page, accountability: None, assert_accessible: Callable[[Page], None]
+) -> None:
     review = Review.objects.get(area__code="E06000999", standard__service__slug="youth-services")
     page.goto(f"/reviews/{review.pk}/")
     expect(page.get_by_role("heading", name="Youth services below the national floor")).to_be_visible()

@@ -9,14 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from commonweal.budgeting.demo import load_budgeting_demo
 from commonweal.budgeting.models import Process
 from commonweal.places.models import Area
 
-from .test_accessibility import Visit, blocking_violations, describe
+from .test_accessibility import Visit, check_visit
 
 BUDGETS = "/areas/E06000999/budgets"
 
@@ -107,21 +106,8 @@ VISITS = {
 }
 
 
-@pytest.fixture(scope="session")
-def axe() -> Axe:
-    return Axe()
-
-
 @pytest.mark.parametrize("visit", VISITS.values(), ids=VISITS.keys())
 def test_budgeting_page_has_no_serious_or_critical_accessibility_violation(
-    page: Page, sign_in: Callable[[str], Page], axe: Axe, visit: Visit
+    page: Page, sign_in: Callable[[str], Page], assert_accessible: Callable[[Page], None], visit: Visit
 ) -> None:
-    if visit.person:
-        sign_in(visit.person)
-    response = page.goto(visit.path)
-    assert response is not None and response.ok, f"{visit.path} answered {response and response.status}"
-    visit.then(page)
-
-    blocking = blocking_violations(axe, page)
-
-    assert not blocking, f"axe-core on {page.url}:\n{describe(blocking)}"
+    check_visit(page, sign_in, assert_accessible, visit)
