@@ -1,13 +1,14 @@
 import pytest
 from django.db import transaction
 
-from commonweal.places.demo import load_demo
+from commonweal.places.demo import DemoAccount, load_demo
 from commonweal.places.models import User
 
 
 @pytest.fixture
-def demo(db) -> None:
-    load_demo()
+def demo(demo_place: list[DemoAccount]) -> list[DemoAccount]:
+    """The demo place, as the root conftest loads it, under the name these tests use."""
+    return demo_place
 
 
 @pytest.fixture(scope="module")
@@ -28,10 +29,3 @@ def signed_in(client, demo):
         return client
 
     return sign_in
-
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings) -> None:
-    # PBKDF2's deliberate slowness would dominate every test that creates an account.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
