@@ -80,3 +80,17 @@ def member(resident, activity) -> User:
 def swim(borough) -> Offer:
     partner = Partner.objects.create(area=borough, name="Vale Leisure Centre")
     return Offer.objects.create(partner=partner, title="A swim", price=100)
+
+
+@pytest.fixture
+def till(swim) -> User:
+    """A member of the leisure centre's staff, set on the partner as the admin would."""
+    user = User.objects.create_user(email="till@example.net", full_name="Tia Till", password="pw-123456")
+    swim.partner.staff.add(user)
+    return user
+
+
+@pytest.fixture
+def cinema(borough) -> Offer:
+    partner = Partner.objects.create(area=borough, name="Vale Cinema")
+    return Offer.objects.create(partner=partner, title="A film", price=100)

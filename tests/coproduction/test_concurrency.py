@@ -13,6 +13,7 @@ import json
 import multiprocessing
 import os
 import signal
+import threading
 import time
 from pathlib import Path
 
@@ -66,3 +67,38 @@ def test_eight_processes_with_one_killed_lose_nothing_and_double_nothing(transac
     assert result.extra <= 1, "only the victim's last transaction may have committed unrecorded"
     survivors = [json.loads(j.with_suffix(".done").read_text()) for j in journals[1:]]
     assert sum(t["posted"] for t in survivors) > TRANSACTIONS // 4
+
+
+def test_two_tills_using_one_voucher_at_once_use_it_once(
+    transactional_db, activity, member, organiser, swim, till
+) -> None:
+    from datetime import date, timedelta
+
+    from commonweal.coproduction import services
+    from commonweal.coproduction.models import VoucherUse
+
+    entry = services.log_time(activity, member, 60, date.today() - timedelta(days=1), "", "k")
+    services.confirm_time(entry, organiser)
+    code = services.redeem(member, swim, "spend").transaction.voucher
+    tills = 4
+    start = threading.Barrier(tills)
+    outcomes: list[str] = []
+
+    def use() -> None:
+        start.wait()
+        try:
+            services.use_voucher(swim.partner, code, till)
+            outcomes.append("used")
+        except services.CoproductionError as error:
+            outcomes.append(str(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=use) for _ in range(tills)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes)[-1] == "used" and outcomes.count("used") == 1, outcomes
+    assert all("was already used on" in o for o in outcomes if o != "used"), outcomes
+    assert VoucherUse.objects.count() == 1

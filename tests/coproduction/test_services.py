@@ -10,7 +10,7 @@ from django.db import connection
 
 from commonweal.coproduction import services
 from commonweal.coproduction.ledger import AccountKind
-from commonweal.coproduction.models import Account, CreditPolicy, Posting, TimeEntry, Transaction
+from commonweal.coproduction.models import Account, CreditPolicy, Posting, TimeEntry, Transaction, VoucherUse
 from commonweal.coproduction.services import CoproductionError
 
 YESTERDAY = date.today() - timedelta(days=1)
@@ -228,3 +228,123 @@ def test_the_expiry_command_expires_old_credits_once_and_checks_the_books(
     call_command("expire_credits", "--as-of", later)
     call_command("expire_credits", "--as-of", later)
     assert balance(member, borough) == 0 and Transaction.objects.filter(kind="expiry").count() == 1
+
+
+def spent_voucher(activity, member, organiser, offer) -> Transaction:
+    confirmed(activity, member, organiser, minutes=120)
+    return services.redeem(member, offer, "spend").transaction
+
+
+def test_partner_staff_mark_a_voucher_used_and_the_statement_says_so(
+    activity, member, organiser, swim, till, borough
+):
+    voucher = spent_voucher(activity, member, organiser, swim)
+    assert services.voucher_status(voucher) == "not used yet"
+    use = services.use_voucher(swim.partner, voucher.voucher, till)
+    assert use.transaction == voucher and use.used_by == till and use.area == borough
+    line = services.statement(member, borough)[-1]
+    assert f"(voucher {voucher.voucher}, used on " in line.description
+
+
+def test_a_voucher_used_twice_is_refused_the_second_time_and_nothing_more_is_stored(
+    activity, member, organiser, swim, till
+):
+    voucher = spent_voucher(activity, member, organiser, swim)
+    services.use_voucher(swim.partner, voucher.voucher, till)
+    with pytest.raises(CoproductionError, match=f"Voucher {voucher.voucher} was already used on") as refused:
+        services.use_voucher(swim.partner, voucher.voucher, till)
+    assert refused.value.field == "code" and VoucherUse.objects.count() == 1
+
+
+def test_an_unknown_voucher_code_is_refused(swim, till):
+    with pytest.raises(CoproductionError, match="There is no voucher ABCDEFGH: check the code"):
+        services.use_voucher(swim.partner, "ABCDEFGH", till)
+    assert not VoucherUse.objects.exists()
+
+
+def test_a_voucher_for_another_partners_offer_is_refused_and_stays_unused(
+    activity, member, organiser, swim, cinema, till
+):
+    voucher = spent_voucher(activity, member, organiser, cinema)
+    with pytest.raises(CoproductionError, match="is for another partner's offer: it cannot be used at Vale"):
+        services.use_voucher(swim.partner, voucher.voucher, till)
+    assert services.voucher_status(Transaction.objects.get(pk=voucher.pk)) == "not used yet"
+
+
+def test_only_the_partners_staff_or_an_officer_use_its_vouchers(
+    activity, member, organiser, swim, cinema, till, officer
+):
+    voucher = spent_voucher(activity, member, organiser, swim)
+    cinema.partner.staff.add(organiser)  # staff of another partner
+    for outsider in (member, organiser):
+        with pytest.raises(PermissionDenied):
+            services.use_voucher(swim.partner, voucher.voucher, outsider)
+    assert not VoucherUse.objects.exists()
+    assert services.use_voucher(swim.partner, voucher.voucher, officer).used_by == officer
+
+
+def test_a_voucher_whose_redemption_was_reversed_cannot_be_used(
+    activity, member, organiser, swim, till, officer
+):
+    voucher = spent_voucher(activity, member, organiser, swim)
+    services.reverse(voucher, officer, "Pool closed", "r")
+    with pytest.raises(CoproductionError, match="was cancelled and its credits given back"):
+        services.use_voucher(swim.partner, voucher.voucher, till)
+    assert services.voucher_status(voucher) == "cancelled, credits returned"
+
+
+def pot_with(activity, member, organiser, borough, cents: int) -> None:
+    confirmed(activity, member, organiser, minutes=240, key="pot")
+    services.donate(member, borough, cents, "to-pot")
+
+
+def test_an_officer_grants_pot_credits_and_the_statement_names_them_and_why(
+    activity, member, organiser, officer, resident, borough
+):
+    pot_with(activity, member, organiser, borough, 150)
+    newcomer = resident("new@example.net", "E02999002")
+    posted = services.grant(officer, borough, newcomer, 100, "Helped at the flood centre", "g1")
+    assert posted.created and posted.transaction.kind == "grant" and posted.transaction.made_by == officer
+    assert balance(newcomer, borough) == 100
+    assert Account.objects.get(kind=AccountKind.POT, area=borough).balance == 50
+    line = services.statement(newcomer, borough)[-1]
+    assert (
+        line.description
+        == "Grant from the community pot, approved by Olu Officer: Helped at the flood centre"
+    )
+    assert services.check_books(borough).ok
+
+
+def test_granting_with_the_same_key_twice_grants_once(
+    activity, member, organiser, officer, resident, borough
+):
+    pot_with(activity, member, organiser, borough, 150)
+    newcomer = resident("new@example.net", "E02999002")
+    services.grant(officer, borough, newcomer, 100, "Thanks", "g1")
+    assert not services.grant(officer, borough, newcomer, 100, "Thanks", "g1").created
+    assert balance(newcomer, borough) == 100
+
+
+def test_granting_more_than_the_pot_holds_is_refused_and_nothing_is_stored(
+    activity, member, organiser, officer, resident, borough
+):
+    pot_with(activity, member, organiser, borough, 150)
+    newcomer = resident("new@example.net", "E02999002")
+    with pytest.raises(
+        CoproductionError,
+        match=r"The community pot holds 1\.5 credits: enter an amount of 1\.5 credits or less",
+    ) as refused:
+        services.grant(officer, borough, newcomer, 151, "Thanks", "g1")
+    assert refused.value.field == "amount"
+    assert balance(newcomer, borough) == 0 and not Transaction.objects.filter(kind="grant").exists()
+
+
+def test_only_an_officer_grants_and_always_with_a_reason(
+    activity, member, organiser, officer, resident, borough
+):
+    pot_with(activity, member, organiser, borough, 150)
+    with pytest.raises(PermissionDenied):
+        services.grant(organiser, borough, member, 10, "For me", "g1")
+    with pytest.raises(CoproductionError, match="Enter why you are granting these credits") as refused:
+        services.grant(officer, borough, member, 10, "  ", "g2")
+    assert refused.value.field == "reason" and not Transaction.objects.filter(kind="grant").exists()

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from commonweal.coproduction import services
-from commonweal.coproduction.models import Activity, Membership, TimeEntry, Transaction
+from commonweal.coproduction.models import Activity, Membership, TimeEntry, Transaction, VoucherUse
 
 BASE = "/areas/E06000999/co-production/"
 YESTERDAY = date.today() - timedelta(days=1)
@@ -212,3 +212,151 @@ def test_an_officer_reverses_a_transaction_with_a_reason(activity, member, organ
     assert "Enter why you are reversing this transaction" in page
     client_for(officer).post(url, {"key": "r", "reason": "Logged on the wrong activity"})
     assert Transaction.objects.get(kind="reversal").reverses == entry.credit
+
+
+def voucher_for(activity, member, organiser, offer) -> Transaction:
+    services.confirm_time(services.log_time(activity, member, 120, YESTERDAY, "", "k"), organiser)
+    return services.redeem(member, offer, "spend").transaction
+
+
+def test_partner_staff_see_their_vouchers_and_use_one_and_the_member_sees_it_used(
+    activity, member, organiser, swim, till
+):
+    voucher = voucher_for(activity, member, organiser, swim)
+    url = f"{BASE}partners/{swim.partner.pk}/vouchers/"
+    staff = client_for(till)
+    listing = staff.get(url).content.decode()
+    assert voucher.voucher in listing and "A swim" in listing and "Not used yet" in listing
+    typed = voucher.voucher.lower()[:4] + " " + voucher.voucher.lower()[4:]  # as read out at a till
+    page = staff.post(url, {"code": typed}, follow=True).content.decode()
+    assert f"Voucher {voucher.voucher} for A swim is now used." in page and "Used on " in page
+    statement = client_for(member).get(f"{BASE}statement/").content.decode()
+    assert f"(voucher {voucher.voucher}, used on " in statement
+    assert VoucherUse.objects.get().used_by == till
+
+
+def test_the_dashboard_links_partner_staff_to_their_vouchers(swim, till, member):
+    url = f"{BASE}partners/{swim.partner.pk}/vouchers/"
+    assert url in client_for(till).get(BASE).content.decode()
+    assert url not in client_for(member).get(BASE).content.decode()
+
+
+def test_a_voucher_used_twice_names_the_code_field_and_stores_nothing_more(
+    activity, member, organiser, swim, till
+):
+    voucher = voucher_for(activity, member, organiser, swim)
+    url = f"{BASE}partners/{swim.partner.pk}/vouchers/"
+    client_for(till).post(url, {"code": voucher.voucher})
+    page = client_for(till).post(url, {"code": voucher.voucher}).content.decode()
+    assert f"Voucher {voucher.voucher} was already used on" in page and 'href="#id_code"' in page
+    assert VoucherUse.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        ("", "Enter the voucher code, like 7KQ2MXRA"),
+        ("ABC", "Enter the voucher code as shown: 8 letters and numbers, like 7KQ2MXRA"),
+        ("ABCDEFG0", "Enter the voucher code as shown: 8 letters and numbers, like 7KQ2MXRA"),
+        ("ABCDEFGH", "There is no voucher ABCDEFGH: check the code with the resident and enter it again"),
+    ],
+)
+def test_a_bad_voucher_code_names_the_code_field_and_stores_nothing(swim, till, code, message):
+    page = (
+        client_for(till).post(f"{BASE}partners/{swim.partner.pk}/vouchers/", {"code": code}).content.decode()
+    )
+    assert "There is a problem" in page and message in page and 'href="#id_code"' in page
+    assert not VoucherUse.objects.exists()
+
+
+def test_a_code_for_another_partners_offer_is_refused(activity, member, organiser, swim, cinema, till):
+    voucher = voucher_for(activity, member, organiser, cinema)
+    page = (
+        client_for(till)
+        .post(f"{BASE}partners/{swim.partner.pk}/vouchers/", {"code": voucher.voucher})
+        .content.decode()
+    )
+    assert "is for another partner&#x27;s offer: it cannot be used at Vale Leisure Centre" in page
+    assert not VoucherUse.objects.exists()
+
+
+def test_only_partner_staff_and_officers_open_a_partners_vouchers(
+    activity, member, organiser, swim, cinema, till, officer, client
+):
+    voucher = voucher_for(activity, member, organiser, swim)
+    url = f"{BASE}partners/{swim.partner.pk}/vouchers/"
+    cinema.partner.staff.add(organiser)
+    for outsider in (member, organiser):
+        assert client_for(outsider).get(url).status_code == 403
+        assert client_for(outsider).post(url, {"code": voucher.voucher}).status_code == 403
+    assert client.get(url).status_code == 302  # signed out: to the sign-in page
+    assert client_for(officer).get(url).status_code == 200
+    assert not VoucherUse.objects.exists()
+
+
+def test_a_partner_is_found_only_under_its_own_authority(swim, till, borough):
+    from commonweal.places.models import Area
+
+    Area.objects.create(code="E06000998", name="Ashcombe", kind="authority", parent=borough.parent)
+    elsewhere = f"/areas/E06000998/co-production/partners/{swim.partner.pk}/vouchers/"
+    assert client_for(till).get(elsewhere).status_code == 404
+
+
+def pot_of(activity, member, organiser, borough, cents: int) -> None:
+    services.confirm_time(services.log_time(activity, member, 240, YESTERDAY, "", "pot"), organiser)
+    services.donate(member, borough, cents, "to-pot")
+
+
+def grant_form(email="ann@example.net", amount="1", reason="Helped at the flood centre", key="g") -> dict:
+    return {"email": email, "amount": amount, "reason": reason, "key": key}
+
+
+def test_an_officer_grants_pot_credits_and_the_resident_sees_who_and_why(
+    activity, member, organiser, officer, resident, borough
+):
+    pot_of(activity, member, organiser, borough, 200)
+    newcomer = resident("new@example.net", "E02999002")
+    form_page = client_for(officer).get(f"{BASE}grant/").content.decode()
+    assert 'id="pot">2 credits<' in form_page
+    response = client_for(officer).post(f"{BASE}grant/", grant_form(email="NEW@example.net", amount="1.5"))
+    assert response.status_code == 302
+    statement = client_for(newcomer).get(f"{BASE}statement/").content.decode()
+    assert "Grant from the community pot, approved by Olu Officer: Helped at the flood centre" in statement
+    assert "+1.5 credits" in statement
+
+
+def test_only_an_officer_opens_the_grant_page(activity, member, organiser, borough):
+    pot_of(activity, member, organiser, borough, 200)
+    assert client_for(organiser).get(f"{BASE}grant/").status_code == 403
+    assert client_for(member).post(f"{BASE}grant/", grant_form()).status_code == 403
+    assert not Transaction.objects.filter(kind="grant").exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "form", "message"),
+    [
+        ("amount", grant_form(amount="lots"), "Enter the number of credits, like 1.5"),
+        ("amount", grant_form(amount="0"), "The number of credits must be more than 0"),
+        ("amount", grant_form(amount="-3"), "The number of credits must be more than 0"),
+        ("amount", grant_form(amount=""), "Enter the number of credits to grant, like 1.5"),
+        (
+            "amount",
+            grant_form(amount="2.01"),
+            "The community pot holds 2 credits: enter an amount of 2 credits",
+        ),
+        (
+            "email",
+            grant_form(email="nobody@example.net"),
+            "Enter the email address of a resident of Thornbury",
+        ),
+        ("email", grant_form(email="not-an-email"), "Enter their email address in the right format"),
+        ("reason", grant_form(reason=""), "Enter why you are granting these credits, so the resident knows"),
+    ],
+)
+def test_a_bad_grant_names_its_field_and_nothing_is_granted(
+    activity, member, organiser, officer, borough, field, form, message
+):
+    pot_of(activity, member, organiser, borough, 200)
+    page = client_for(officer).post(f"{BASE}grant/", form).content.decode()
+    assert "There is a problem" in page and message in page and f'href="#id_{field}"' in page
+    assert not Transaction.objects.filter(kind="grant").exists()

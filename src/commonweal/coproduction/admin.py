@@ -17,6 +17,7 @@ from .models import (
     Posting,
     TimeEntry,
     Transaction,
+    VoucherUse,
 )
 
 
@@ -55,6 +56,7 @@ class OfferInline(admin.TabularInline):
 @admin.register(Partner)
 class PartnerAdmin(admin.ModelAdmin):
     list_display = ["name", "area"]
+    filter_horizontal = ["staff"]  # who may see the partner's vouchers and mark them used
     inlines = [OfferInline]
 
 
@@ -93,3 +95,9 @@ class AccountAdmin(ReadOnly):
     list_display = ["name", "kind", "area", "balance"]
     list_filter = ["kind"]
     search_fields = ["name"]
+
+
+@admin.register(VoucherUse)
+class VoucherUseAdmin(ReadOnly):
+    list_display = ["used_at", "partner", "transaction", "used_by"]
+    list_filter = ["partner"]

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from commonweal.places.models import Area, Service, User
 
-from .models import Activity
+from .models import VOUCHER_ALPHABET, Activity
 from .services import resident_of
 
 MIN_MINUTES = 15
@@ -66,6 +66,19 @@ def request_key_field() -> forms.CharField:
         initial=lambda: uuid.uuid4().hex,
         max_length=64,
         error_messages={"required": "Your form expired: start again"},
+    )
+
+
+def credits_field(verb: str) -> forms.CharField:
+    """An amount of credits as typed, like 1.5; `clean_amount` turns it into hundredths."""
+    return forms.CharField(
+        label=f"Credits to {verb}",
+        max_length=12,
+        help_text="For example, 1.5",
+        error_messages={"required": f"Enter the number of credits to {verb}, like 1.5"},
+        widget=forms.TextInput(
+            attrs={"inputmode": "decimal", "class": "govuk-input--width-5", "spellcheck": "false"}
+        ),
     )
 
 
@@ -201,7 +214,20 @@ class DecisionForm(forms.Form):
         return data
 
 
-class GiveForm(forms.Form):
+class CreditsForm(forms.Form):
+    """Credits moved to someone in an authority: the subclass's `amount` field, as typed, in hundredths."""
+
+    key = request_key_field()
+
+    def __init__(self, *args, authority: Area, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.authority = authority
+
+    def clean_amount(self) -> int:
+        return cents_from_credits(self.cleaned_data["amount"])
+
+
+class GiveForm(CreditsForm):
     recipient = forms.ChoiceField(
         label="Who do you want to give credits to?",
         widget=forms.RadioSelect,
@@ -214,23 +240,7 @@ class GiveForm(forms.Form):
         help_text="Only if you are giving to another resident.",
         error_messages={"invalid": "Enter their email address in the right format, like name@example.org"},
     )
-    amount = forms.CharField(
-        label="Credits to give",
-        max_length=12,
-        help_text="For example, 1.5",
-        error_messages={"required": "Enter the number of credits to give, like 1.5"},
-        widget=forms.TextInput(
-            attrs={"inputmode": "decimal", "class": "govuk-input--width-5", "spellcheck": "false"}
-        ),
-    )
-    key = request_key_field()
-
-    def __init__(self, *args, authority: Area, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.authority = authority
-
-    def clean_amount(self) -> int:
-        return cents_from_credits(self.cleaned_data["amount"])
+    amount = credits_field("give")
 
     def clean(self) -> dict:
         data = super().clean()
@@ -243,6 +253,51 @@ class GiveForm(forms.Form):
                 if data["person"] is None:
                     self.add_error("email", f"Enter the email address of a resident of {self.authority.name}")
         return data
+
+
+class GrantForm(CreditsForm):
+    email = forms.EmailField(
+        label="Email address of the resident",
+        error_messages={
+            "required": "Enter the email address of the resident you are granting credits to",
+            "invalid": "Enter their email address in the right format, like name@example.org",
+        },
+    )
+    amount = credits_field("grant")
+    reason = forms.CharField(
+        label="Why are you granting these credits?",
+        max_length=500,
+        help_text="The resident sees this on their statement, with your name.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter why you are granting these credits, so the resident knows"},
+    )
+
+    def clean_email(self) -> User:
+        person = resident_of(self.authority, self.cleaned_data["email"])
+        if person is None:
+            raise forms.ValidationError(f"Enter the email address of a resident of {self.authority.name}")
+        return person
+
+
+class VoucherForm(forms.Form):
+    code = forms.CharField(
+        label="Voucher code",
+        help_text="The 8 letters and numbers on the resident's voucher, like 7KQ2MXRA.",
+        max_length=20,
+        error_messages={"required": "Enter the voucher code, like 7KQ2MXRA"},
+        widget=forms.TextInput(
+            attrs={"class": "govuk-input--width-10", "spellcheck": "false", "autocomplete": "off"}
+        ),
+    )
+
+    def clean_code(self) -> str:
+        # Typed at a till: case, spaces and dashes do not matter.
+        code = re.sub(r"[\s-]", "", self.cleaned_data["code"]).upper()
+        if len(code) != 8 or any(c not in VOUCHER_ALPHABET for c in code):
+            raise forms.ValidationError(
+                "Enter the voucher code as shown: 8 letters and numbers, like 7KQ2MXRA"
+            )
+        return code
 
 
 class SpendForm(forms.Form):

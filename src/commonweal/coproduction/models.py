@@ -151,6 +151,12 @@ class Partner(models.Model):
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="credit_partners")
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="partner_staff_of",
+        help_text="People at the partner who see its vouchers and mark them used.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -291,3 +297,23 @@ class Posting(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.account}: {format_credits(self.amount)}"
+
+
+class VoucherUse(AppendOnly):
+    """A partner's record that the voucher of a redemption was used at its till: once, never undone.
+
+    The voucher is the Transaction that spent the credits, which is append-only, so its use is a
+    row of its own; one per transaction, which the database enforces even for two tills at once.
+    """
+
+    transaction = models.OneToOneField(Transaction, on_delete=models.PROTECT, related_name="use")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="voucher_uses")
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="voucher_uses")
+    used_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    used_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-used_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Voucher {self.transaction.voucher} used at {self.partner}"

@@ -38,6 +38,7 @@ from .models import (
     Posting,
     TimeEntry,
     Transaction,
+    VoucherUse,
     new_voucher_code,
 )
 
@@ -514,24 +515,26 @@ def resident_of(authority: Area, email: str) -> User | None:
 
 def _spend(
     kind: Kind,
-    giver: User,
+    by: User,
+    source: Account,
     target: Account,
     amount: int,
     key: str,
     authority: Area,
     reason: str,
-    field: str,
+    field: str | None,
     offer: Offer | None = None,
+    holder: str = "You have",
 ) -> Posted:
-    source = member_account(giver, authority)
+    """Move `amount` out of `source`, which `holder` names in the refusal when it holds too little."""
     try:
         spec = ledger.move(
             kind,
             str(source.pk),
             str(target.pk),
             amount,
-            key=f"{kind}:{giver.pk}:{key}",
-            by=str(giver.pk),
+            key=f"{kind}:{by.pk}:{key}",
+            by=str(by.pk),
             reason=reason,
         )
     except LedgerError as error:
@@ -540,15 +543,15 @@ def _spend(
     def work() -> Posted:
         try:
             return post_locked(
-                spec, area=authority, made_by=giver, offer=offer, voucher=new_voucher_code() if offer else ""
+                spec, area=authority, made_by=by, offer=offer, voucher=new_voucher_code() if offer else ""
             )
         except LedgerError as error:
             held = Account.objects.get(pk=source.pk).balance
             if "Not enough credits" in str(error):
                 raise CoproductionError(
-                    f"You have {format_credits(held)}: enter an amount of {format_credits(held)} or less"
+                    f"{holder} {format_credits(held)}: enter an amount of {format_credits(held)} or less"
                     if field == "amount"
-                    else f"You have {format_credits(held)} and this costs {format_credits(amount)}: "
+                    else f"{holder} {format_credits(held)} and this costs {format_credits(amount)}: "
                     "give more time to earn the rest",
                     field,
                 ) from error
@@ -562,11 +565,11 @@ def give(giver: User, authority: Area, recipient: User, amount: int, key: str) -
         raise CoproductionError(
             "Enter the email address of someone else: you cannot give credits to yourself", "recipient"
         )
-    target = member_account(recipient, authority)
     return _spend(
         Kind.GIFT,
         giver,
-        target,
+        member_account(giver, authority),
+        member_account(recipient, authority),
         amount,
         key,
         authority,
@@ -579,6 +582,7 @@ def donate(giver: User, authority: Area, amount: int, key: str) -> Posted:
     return _spend(
         Kind.DONATION,
         giver,
+        member_account(giver, authority),
         pot_account(authority),
         amount,
         key,
@@ -596,6 +600,7 @@ def redeem(member: User, offer: Offer, key: str) -> Posted:
     return _spend(
         Kind.REDEMPTION,
         member,
+        member_account(member, authority),
         partner_account(offer.partner),
         offer.price,
         key,
@@ -603,6 +608,26 @@ def redeem(member: User, offer: Offer, key: str) -> Posted:
         f"{offer.title} at {offer.partner.name}",
         None,
         offer=offer,
+    )
+
+
+def grant(officer: User, authority: Area, recipient: User, amount: int, reason: str, key: str) -> Posted:
+    """Give `amount` from the authority's community pot to a resident, naming the officer and why."""
+    if not allowed(officer, Action.MANAGE_AREA, authority):
+        raise PermissionDenied("Only an officer of the area can grant credits from the community pot.")
+    if not reason.strip():
+        raise CoproductionError("Enter why you are granting these credits, so the resident knows", "reason")
+    return _spend(
+        Kind.GRANT,
+        officer,
+        pot_account(authority),
+        member_account(recipient, authority),
+        amount,
+        key,
+        authority,
+        reason.strip(),
+        "amount",
+        holder="The community pot holds",
     )
 
 
@@ -615,6 +640,96 @@ def reverse(original: Transaction, by: User, reason: str, key: str) -> Posted:
         return post(spec, area=original.area, made_by=by)
     except LedgerError as error:
         raise _refusal(error, "reason") from error
+
+
+# Vouchers at the partner -------------------------------------------------------------------------
+
+
+def may_use_vouchers(user: User, partner: Partner) -> bool:
+    """The partner's own staff (set in the admin) see and use its vouchers, as may an officer of its area."""
+    return partner.staff.filter(pk=user.pk).exists() or allowed(user, Action.MANAGE_AREA, partner.area)
+
+
+def partners_for(user: User, authority: Area):
+    """The partners in the authority whose vouchers this person may see: all of them, for an officer."""
+    partners = Partner.objects.filter(Q(area=authority) | Q(area__parent=authority))
+    if allowed(user, Action.MANAGE_AREA, authority):
+        return partners
+    return partners.filter(staff=user) if user.is_authenticated else partners.none()
+
+
+def vouchers_of(partner: Partner):
+    """Every voucher issued on the partner's offers, newest first, with its use and any reversal."""
+    return (
+        Transaction.objects.filter(kind=Kind.REDEMPTION, offer__partner=partner)
+        .select_related("offer", "use", "reversed_by")
+        .order_by("-made_at", "-pk")
+    )
+
+
+def _use_of(tx: Transaction) -> VoucherUse | None:
+    try:
+        return tx.use
+    except VoucherUse.DoesNotExist:
+        return None
+
+
+def _reversal_of(tx: Transaction) -> Transaction | None:
+    try:
+        return tx.reversed_by
+    except Transaction.DoesNotExist:
+        return None
+
+
+def _day(moment) -> str:
+    return f"{timezone.localtime(moment):%-d %B %Y}"
+
+
+def voucher_status(tx: Transaction) -> str:
+    """Whether a redemption's voucher was used at the partner, cancelled by a reversal, or not yet used."""
+    use = _use_of(tx)
+    if use is not None:
+        return f"used on {_day(use.used_at)}"
+    if _reversal_of(tx) is not None:
+        return "cancelled, credits returned"
+    return "not used yet"
+
+
+def use_voucher(partner: Partner, code: str, by: User) -> VoucherUse:
+    """Mark the voucher with this code, issued on one of the partner's offers, as used: once only.
+
+    The voucher's transaction row is locked first, so two tills entering the same code at once
+    queue: the second sees the first one's use and is refused. The unique one-to-one behind
+    VoucherUse refuses a second use even without the lock.
+    """
+    if not may_use_vouchers(by, partner):
+        raise PermissionDenied(f"Only {partner.name}'s staff or an officer of the area can use its vouchers.")
+
+    def work() -> VoucherUse:
+        issued = Transaction.objects.filter(kind=Kind.REDEMPTION, voucher=code)
+        tx = issued.filter(offer__partner=partner).select_for_update(of=("self",)).first()
+        if tx is None:
+            if issued.exists():
+                raise CoproductionError(
+                    f"Voucher {code} is for another partner's offer: it cannot be used at {partner.name}",
+                    "code",
+                )
+            raise CoproductionError(
+                f"There is no voucher {code}: check the code with the resident and enter it again", "code"
+            )
+        use = _use_of(tx)
+        if use is not None:
+            raise CoproductionError(
+                f"Voucher {code} was already used on {_day(use.used_at)}: a voucher can be used only once",
+                "code",
+            )
+        if _reversal_of(tx) is not None:
+            raise CoproductionError(
+                f"Voucher {code} was cancelled and its credits given back: it cannot be used", "code"
+            )
+        return VoucherUse.objects.create(transaction=tx, area=tx.area, partner=partner, used_by=by)
+
+    return in_transaction_with_retry(work)
 
 
 def expire_credits(authority: Area, as_of: date, months: int | None = None) -> list[Posted]:
@@ -682,7 +797,13 @@ def statement(user: User, authority: Area) -> list[StatementLine]:
     postings = (
         Posting.objects.filter(account=account)
         .select_related(
-            "transaction", "transaction__offer", "transaction__offer__partner", "transaction__reverses"
+            "transaction",
+            "transaction__made_by",
+            "transaction__offer",
+            "transaction__offer__partner",
+            "transaction__reverses",
+            "transaction__use",
+            "transaction__reversed_by",
         )
         .order_by("transaction__made_at", "pk")
     )
@@ -703,7 +824,9 @@ def statement(user: User, authority: Area) -> list[StatementLine]:
 
 def describe(tx: Transaction) -> str:
     if tx.kind == Kind.REDEMPTION and tx.offer:
-        return f"{tx.reason} (voucher {tx.voucher})"
+        return f"{tx.reason} (voucher {tx.voucher}, {voucher_status(tx)})"
+    if tx.kind == Kind.GRANT and tx.made_by:
+        return f"Grant from the community pot, approved by {tx.made_by.full_name}: {tx.reason}"
     if tx.kind == Kind.REVERSAL and tx.reverses:
         return f"Reversal of “{describe(tx.reverses)}”: {tx.reason}"
     return tx.reason or tx.get_kind_display()

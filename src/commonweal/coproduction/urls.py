@@ -18,5 +18,7 @@ urlpatterns = [
     path(f"{base}offers/", views.offers, name="offers"),
     path(f"{base}offers/<int:pk>/spend/", views.spend, name="spend"),
     path(f"{base}give/", views.give, name="give"),
+    path(f"{base}grant/", views.grant, name="grant"),
+    path(f"{base}partners/<int:pk>/vouchers/", views.vouchers, name="vouchers"),
     path(f"{base}transactions/<int:pk>/reverse/", views.reverse_transaction, name="reverse"),
 ]

@@ -15,9 +15,18 @@ from commonweal.places.permissions import Action, allowed, require
 
 from . import services
 from .charts import monthly_bars
-from .forms import ActivityForm, DecisionForm, GiveForm, LogTimeForm, ReverseForm, SpendForm
-from .ledger import format_credits
-from .models import Account, Activity, Membership, Offer, TimeEntry, Transaction
+from .forms import (
+    ActivityForm,
+    DecisionForm,
+    GiveForm,
+    GrantForm,
+    LogTimeForm,
+    ReverseForm,
+    SpendForm,
+    VoucherForm,
+)
+from .ledger import AccountKind, format_credits
+from .models import Account, Activity, Membership, Offer, Partner, TimeEntry, Transaction
 from .services import CoproductionError
 
 
@@ -46,6 +55,7 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
         "books": services.check_books(authority),
         "can_manage": allowed(request.user, Action.MANAGE_AREA, authority),
         "can_participate": allowed(request.user, Action.PARTICIPATE, authority),
+        "partners": services.partners_for(request.user, authority),
     }
     context["chart"] = monthly_bars(context["months"], f"Hours co-produced each month in {authority.name}")
     return render(request, "coproduction/dashboard.html", context)
@@ -321,3 +331,54 @@ def reverse_transaction(request: HttpRequest, code: str, pk: int) -> HttpRespons
         "description": services.describe(original),
     }
     return render(request, "coproduction/reverse.html", context)
+
+
+@login_required
+def grant(request: HttpRequest, code: str) -> HttpResponse:
+    authority = get_authority(code)
+    require(request.user, Action.MANAGE_AREA, authority)
+    form = GrantForm(request.POST or None, authority=authority)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            posted = services.grant(
+                request.user, authority, data["email"], data["amount"], data["reason"], data["key"]
+            )
+        except CoproductionError as error:
+            show_refusal(form, error)
+        else:
+            granted = f"{format_credits(data['amount'])} from the community pot to {data['email'].full_name}"
+            messages.success(
+                request,
+                f"You granted {granted}."
+                if posted.created
+                else f"You had already granted {granted}: nothing was granted again.",
+            )
+            return redirect("coproduction:dashboard", code=code)
+    pot = Account.objects.filter(kind=AccountKind.POT, area=authority).first()
+    context = {"area": authority, "form": form, "pot": format_credits(pot.balance if pot else 0)}
+    return render(request, "coproduction/grant.html", context)
+
+
+@login_required
+def vouchers(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    authority = get_authority(code)
+    partner = get_object_or_404(
+        Partner.objects.select_related("area"), pk=pk, area__in=[authority, *authority.children.all()]
+    )
+    if not services.may_use_vouchers(request.user, partner):
+        require(request.user, Action.MANAGE_AREA, partner.area)
+    form = VoucherForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            use = services.use_voucher(partner, form.cleaned_data["code"], request.user)
+        except CoproductionError as error:
+            show_refusal(form, error)
+        else:
+            messages.success(
+                request, f"Voucher {use.transaction.voucher} for {use.transaction.offer.title} is now used."
+            )
+            return redirect("coproduction:vouchers", code=code, pk=pk)
+    rows = [(tx, services.voucher_status(tx)) for tx in services.vouchers_of(partner)]
+    context = {"area": authority, "partner": partner, "form": form, "vouchers": rows}
+    return render(request, "coproduction/vouchers.html", context)
