@@ -1,4 +1,5 @@
-"""A resident joins an activity, logs time, the organiser confirms it, and the credit is spent."""
+"""A resident joins an activity, logs time, the organiser confirms it, the credit is spent, and the partner's
+staff use the voucher."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from commonweal.coproduction.models import Activity, Offer, Partner, Transaction
+from commonweal.places.demo import DEMO_PASSWORD
 from commonweal.places.models import Area, Service, User
 
 BASE = "/areas/E06000999/co-production"
@@ -33,11 +35,17 @@ def reading_helpers() -> Activity:
 @pytest.fixture
 def swim() -> Offer:
     partner = Partner.objects.create(area=Area.objects.get(code="E06000999"), name="Vale Leisure Centre")
+    till = User.objects.create_user(email="till@example.org", full_name="Tia Till", password=DEMO_PASSWORD)
+    partner.staff.add(till)
     return Offer.objects.create(partner=partner, title="A swim", price=100)
 
 
-def test_time_given_becomes_a_credit_that_is_spent_on_an_offer(
-    sign_in: Callable[[str], Page], page_for: Callable[[str], Page], reading_helpers: Activity, swim: Offer
+def test_time_given_becomes_a_credit_that_is_spent_on_an_offer_and_used_at_the_partner(
+    sign_in: Callable[[str], Page],
+    page_for: Callable[[str], Page],
+    assert_accessible: Callable[[Page], None],
+    reading_helpers: Activity,
+    swim: Offer,
 ) -> None:
     resident = sign_in("resident@example.org")
     resident.goto(f"{BASE}/activities/{reading_helpers.pk}/")
@@ -68,7 +76,23 @@ def test_time_given_becomes_a_credit_that_is_spent_on_an_offer(
     resident.get_by_role("button", name="Spend the credits").click()
     expect(resident.get_by_role("alert")).to_contain_text("Your voucher code is")
     expect(resident.locator("#balance")).to_have_text("1 credit")
-    assert Transaction.objects.filter(kind="redemption").count() == 1
+    voucher = Transaction.objects.get(kind="redemption").voucher
+    expect(resident.get_by_role("table").first).to_contain_text(f"(voucher {voucher}, not used yet)")
+
+    till = page_for(swim.partner.staff.get().email)
+    till.goto(f"{BASE}/")
+    till.get_by_role("link", name="Vouchers at Vale Leisure Centre").click()
+    expect(till.locator("#vouchers")).to_contain_text("Not used yet")
+    till.get_by_label("Voucher code").fill(voucher.lower())
+    till.get_by_role("button", name="Use the voucher").click()
+    expect(till.get_by_role("alert")).to_contain_text(f"Voucher {voucher} for A swim is now used.")
+    till.get_by_label("Voucher code").fill(voucher)
+    till.get_by_role("button", name="Use the voucher").click()
+    expect(till.locator(".govuk-error-summary")).to_contain_text(f"Voucher {voucher} was already used on")
+    assert_accessible(till)
+
+    resident.reload()
+    expect(resident.get_by_role("table").first).to_contain_text(f"(voucher {voucher}, used on ")
 
 
 def test_bad_hours_show_the_error_summary_linked_to_the_field(
@@ -96,6 +120,7 @@ PAGES = {
     "offers": (f"{BASE}/offers/", "resident@example.org"),
     "give": (f"{BASE}/give/", "resident@example.org"),
     "publish an activity": (f"{BASE}/activities/new/", "officer@example.org"),
+    "grant from the pot": (f"{BASE}/grant/", "officer@example.org"),
 }
 
 
