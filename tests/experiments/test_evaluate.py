@@ -225,6 +225,52 @@ def test_scan_gives_each_area_the_estimate_it_would_get_alone() -> None:
     assert scanned[3].effect == pytest.approx(alone.effect, abs=1e-9)
 
 
+def test_scan_standard_errors_are_the_refitted_placebos_estimate_gives_each_area() -> None:
+    rng = np.random.default_rng(2)
+    values = rng.normal(50, 5, (12, 1)) + rng.normal(0, 1, (12, 8)).cumsum(axis=1)
+    units = tuple(f"area {i}" for i in range(12))
+
+    scanned = evaluate.scan(values, units, 5, replications=50, seed=4)
+
+    later = (np.arange(8) >= 5)[None, :]
+    for area in range(12):
+        treated = (np.arange(12) == area)[:, None] & later
+        panel = Panel(units, tuple(str(p) for p in range(8)), values, treated)
+        alone = evaluate.estimate(panel, replications=50, seed=4)
+        assert scanned[area].se == pytest.approx(alone.se, abs=1e-9)
+
+
+def test_prop99_placebo_error_matches_frank_wolfe_refits(prop99: Panel) -> None:
+    # 10.3047 is the SE with every placebo's unit weights refitted by synthdid's Frank–Wolfe (seed 0).
+    assert evaluate.estimate(prop99, "sdid").se == pytest.approx(10.3047, rel=1e-3)
+
+
+def test_exact_unit_weights_meet_the_optimality_conditions_and_beat_frank_wolfe() -> None:
+    rng = np.random.default_rng(8)
+    values = rng.normal(0, 1, (40, 1)) + rng.normal(0, 1, (40, 10)).cumsum(axis=1)
+    rows = values - values.mean(axis=1, keepdims=True)
+    gram = rows @ rows.T
+    targets = np.arange(40)
+    allowed = ~np.eye(40, dtype=bool)
+    eta = np.full(40, 10 * 0.5**2)
+    start = evaluate.sum_normalize(allowed.astype(float))
+
+    x = evaluate.simplex_weights_exact(rows, targets, allowed, eta, start)
+
+    # KKT: the gradient η x + G x − G[:, target] is equal on the weights in use, no lower elsewhere.
+    gradient = eta[:, None] * x + x @ gram - gram[targets]
+    used = x > 0
+    assert np.allclose(x.sum(axis=1), 1) and (x >= 0).all() and not (x * ~allowed).any()
+    for g, on, ok in zip(gradient, used, allowed, strict=True):
+        assert np.ptp(g[on]) < 1e-9
+        assert (g[ok & ~on] >= g[on].max() - 1e-9).all()
+    frank_wolfe = evaluate.fit_weights(
+        gram, gram[targets], gram[targets, targets], 10, 0.5, start, allowed, 1e-6
+    )
+    loss = lambda w: eta * (w * w).sum(1) + (w * (w @ gram)).sum(1) - 2 * (w * gram[targets]).sum(1)  # noqa: E731
+    assert (loss(x) <= loss(frank_wolfe) + 1e-12).all()
+
+
 # --- reading panels and bad input ---------------------------------------------------------------
 
 GOOD = "area;year;value;treated\n" + "".join(
