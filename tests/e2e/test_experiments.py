@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from commonweal.experiments.demo import load_experiments_demo
@@ -31,7 +32,7 @@ def experiments(demo) -> None:
 
 
 def test_an_officer_registers_evaluates_and_reads_the_verdict(
-    sign_in: Callable[[str], Page], experiments: None
+    sign_in: Callable[[str], Page], assert_accessible: Callable[[Page], None], experiments: None
 ) -> None:
     page = sign_in("officer@example.org")
     page.goto("/areas/E06000999/")
@@ -53,6 +54,10 @@ def test_an_officer_registers_evaluates_and_reads_the_verdict(
     )
 
     page.get_by_role("button", name="Evaluate the experiment").click()
+    expect(page.locator("#evaluation-progress")).to_contain_text("The evaluation is queued")
+    assert_accessible(page)
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    page.get_by_role("link", name="Refresh the page").click()
     expect(page.locator("#verdict")).to_contain_text("rose by")
     expect(page.locator("#verdict")).to_contain_text("comparable places, so it is unlikely to be chance")
     expect(page.get_by_role("img", name="Thornbury Vale against its synthetic comparison")).to_be_visible()

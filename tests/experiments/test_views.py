@@ -131,13 +131,51 @@ def test_an_officer_of_another_area_cannot_evaluate_and_nothing_is_written(
     assert not Evaluation.objects.exists()
 
 
-def test_the_areas_officer_evaluates_and_reads_the_verdict(signed_in, experiments_demo) -> None:
+def test_evaluating_queues_the_work_and_the_page_says_it_is_queued(
+    signed_in, experiments_demo, django_capture_on_commit_callbacks
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
     client = signed_in("officer@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("experiments:evaluate", args=[libraries().pk]), follow=True)
 
-    response = client.post(reverse("experiments:evaluate", args=[libraries().pk]), follow=True)
+    page = response.content.decode()
+    assert "The evaluation is queued" in page and 'id="evaluation-progress"' in page
+    assert "Evaluate the experiment" not in page  # no second request while one waits
+    assert libraries().latest is None  # the worker evaluates (test_tasks.py), never the request
+    queued = DBTaskResult.objects.get()
+    officer = response.context["user"]
+    assert queued.task_path.endswith("evaluate_queued")
+    assert queued.args_kwargs["args"] == [libraries().pk, officer.pk]
 
-    assert libraries().latest is not None
-    assert "unlikely to be chance" in response.content.decode()
+
+def test_a_second_evaluation_is_refused_while_one_is_queued(
+    signed_in, experiments_demo, django_capture_on_commit_callbacks
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    client = signed_in("officer@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("experiments:evaluate", args=[libraries().pk]))
+        response = client.post(reverse("experiments:evaluate", args=[libraries().pk]), follow=True)
+
+    assert "is already being evaluated" in response.content.decode()
+    assert DBTaskResult.objects.count() == 1
+
+
+def test_an_evaluation_that_cannot_start_is_refused_and_nothing_is_queued(
+    signed_in, experiments_demo, django_capture_on_commit_callbacks
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    Experiment.objects.filter(pk=libraries().pk).update(starts="2031-32")
+    client = signed_in("officer@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("experiments:evaluate", args=[libraries().pk]), follow=True)
+
+    assert "has no measurement for 2031-32, when the change started" in response.content.decode()
+    assert not DBTaskResult.objects.exists() and libraries().progress == ""
 
 
 def test_an_officer_adopts_an_experiment_elsewhere_as_a_replication(signed_in, experiments_demo) -> None:

@@ -36,6 +36,12 @@ class Experiment(models.Model):
         SC = "sc", "Synthetic control"
         DID = "did", "Difference-in-differences"
 
+    class Progress(models.TextChoices):
+        IDLE = "", "Not being evaluated"
+        QUEUED = "queued", "Evaluation queued"
+        RUNNING = "running", "Evaluation running"
+        FAILED = "failed", "Evaluation failed"
+
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="experiments")
     standard = models.ForeignKey(NationalStandard, on_delete=models.PROTECT, related_name="experiments")
     title = models.CharField(max_length=160)
@@ -60,12 +66,19 @@ class Experiment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Evaluating runs in the task worker: where it has got to, and why it stopped if it failed.
+    progress = models.CharField(max_length=8, choices=Progress.choices, blank=True, default=Progress.IDLE)
+    evaluation_error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.area})"
+
+    @property
+    def evaluation_pending(self) -> bool:
+        return self.progress in (self.Progress.QUEUED, self.Progress.RUNNING)
 
     @property
     def service(self):

@@ -134,8 +134,47 @@ def evaluate_experiment(experiment: Experiment, by: User | None = None) -> Evalu
         evaluated_by=by,
     )
     experiment.status = Experiment.Status.EVALUATED
-    experiment.save(update_fields=["status"])
+    experiment.progress, experiment.evaluation_error = Experiment.Progress.IDLE, ""
+    experiment.save(update_fields=["status", "progress", "evaluation_error"])
     return evaluation
+
+
+def queue_evaluation(experiment: Experiment, by: User | None = None) -> None:
+    """Check the panel can be built, then queue the evaluation for the task worker."""
+    from .tasks import evaluate_queued  # the task module imports this one
+
+    experiment_panel(experiment)  # a missing measurement is refused now, with nothing queued
+    with transaction.atomic():
+        locked = Experiment.objects.select_for_update().get(pk=experiment.pk)
+        if locked.evaluation_pending:
+            raise ExperimentError(
+                f"{locked.title} is already being evaluated: refresh the page for the result"
+            )
+        locked.progress, locked.evaluation_error = Experiment.Progress.QUEUED, ""
+        locked.save(update_fields=["progress", "evaluation_error"])
+        user_id = by.pk if by is not None else None
+        # Queue only once committed, so the worker never finds the experiment not yet queued.
+        transaction.on_commit(lambda: evaluate_queued.enqueue(locked.pk, user_id))
+    experiment.progress, experiment.evaluation_error = locked.progress, ""
+
+
+def run_queued_evaluation(experiment_id: int, user_id: int | None) -> Evaluation | None:
+    """The worker's side: evaluate, or record in plain words why the evaluation stopped."""
+    queued = Experiment.objects.filter(pk=experiment_id)
+    queued.update(progress=Experiment.Progress.RUNNING)
+    experiment = queued.select_related("area", "standard__service").get()
+    try:
+        return evaluate_experiment(experiment, User.objects.filter(pk=user_id).first())
+    except ExperimentError as error:  # the measurements changed since it was queued
+        queued.update(progress=Experiment.Progress.FAILED, evaluation_error=str(error))
+        return None
+    except Exception:
+        queued.update(
+            progress=Experiment.Progress.FAILED,
+            evaluation_error="Something went wrong while evaluating. Try again; if it fails again, "
+            "tell the Commonweal team.",
+        )
+        raise
 
 
 def _finite(value):

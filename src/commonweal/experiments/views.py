@@ -152,11 +152,9 @@ def run_evaluation(request: HttpRequest, pk: int) -> HttpResponse:
     experiment = get_experiment(pk)
     require(request.user, Action.MANAGE_AREA, experiment.area)
     try:
-        services.evaluate_experiment(experiment, request.user)
+        services.queue_evaluation(experiment, request.user)
     except ExperimentError as error:
         messages.error(request, str(error))
-    else:
-        messages.success(request, f"{experiment.title} is evaluated.")
     return redirect("experiments:detail", pk=pk)
 
 
