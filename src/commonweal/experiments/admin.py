@@ -28,7 +28,7 @@ class EvaluationInline(admin.TabularInline):
 
 @admin.register(Experiment)
 class ExperimentAdmin(admin.ModelAdmin):
-    list_display = ["title", "area", "standard", "starts", "status", "adopted_from"]
+    list_display = ["title", "area", "standard", "starts", "status", "progress", "adopted_from"]
     list_filter = ["status", "standard__service"]
     search_fields = ["title", "area__name"]
     inlines = [EvaluationInline]
