@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 
-from commonweal.coproduction import services
-from commonweal.coproduction.ledger import AccountKind
+from commonweal.coproduction import ledger, services
+from commonweal.coproduction.ledger import AccountKind, Kind
 from commonweal.coproduction.models import Account, CreditPolicy, Posting, TimeEntry, Transaction, VoucherUse
 from commonweal.coproduction.services import CoproductionError
 
@@ -348,3 +348,43 @@ def test_only_an_officer_grants_and_always_with_a_reason(
     with pytest.raises(CoproductionError, match="Enter why you are granting these credits") as refused:
         services.grant(officer, borough, member, 10, "  ", "g2")
     assert refused.value.field == "reason" and not Transaction.objects.filter(kind="grant").exists()
+
+
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the one-statement write is PostgreSQL's"
+)
+
+
+@on_postgresql
+def test_a_transfer_outside_a_transaction_is_one_round_trip_on_postgresql(
+    transactional_db, activity, member, organiser, resident, borough
+):
+    from django.test.utils import CaptureQueriesContext
+
+    confirmed(activity, member, organiser, minutes=120)
+    friend = resident("friend@example.net", "E02999002")
+    source, target = services.member_account(member, borough), services.member_account(friend, borough)
+    for n, expected in enumerate([2, 1, 1]):  # the accounts' kinds are read once, then remembered
+        spec = ledger.move(Kind.GIFT, str(source.pk), str(target.pk), 10, key=f"gift-{n}", by="")
+        with CaptureQueriesContext(connection) as queries:
+            assert services.post(spec, area=borough, made_by=None).created
+        assert len(queries) == expected, [q["sql"][:80] for q in queries]
+    assert balance(member, borough) == 170 and balance(friend, borough) == 30
+    assert services.check_books(borough).ok
+
+
+@on_postgresql
+@pytest.mark.parametrize("remembered", [AccountKind.POT, AccountKind.REDEMPTION])
+def test_a_wrongly_remembered_kind_writes_nothing_and_is_read_again(
+    activity, member, organiser, borough, remembered
+):
+    """A pot passes the shape check of an expiry but not the statement's; a partner fails the shape."""
+    confirmed(activity, member, organiser, minutes=120)
+    account = services.member_account(member, borough)
+    services._kinds_seen[account.pk] = remembered
+    sink = services.expiry_account(borough)
+    spec = ledger.move(Kind.EXPIRY, str(account.pk), str(sink.pk), 50, key="expire", by="")
+    assert services.post(spec, area=borough, made_by=None).created
+    assert services._kinds_seen[account.pk] is AccountKind.MEMBER
+    assert balance(member, borough) == 150 and Transaction.objects.filter(kind="expiry").count() == 1
+    assert services.check_books(borough).ok

@@ -13,8 +13,10 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied
@@ -60,14 +62,15 @@ def _retryable(error: OperationalError) -> bool:
     return state in RETRYABLE_STATES or "deadlock" in str(error) or "database is locked" in str(error)
 
 
-def in_transaction_with_retry(work: Callable[[], T]) -> T:
+def in_transaction_with_retry(work: Callable[[], T], atomic: bool = True) -> T:
     """Run `work` in one database transaction, again from the start if the database asks for that.
 
     A unique-key clash is retried too: the second attempt finds the row the other request wrote.
+    With `atomic` false, `work` is a single statement that is a transaction by itself.
     """
     for attempt in range(ATTEMPTS):
         try:
-            with transaction.atomic():
+            with transaction.atomic() if atomic else nullcontext():
                 return work()
         except (OperationalError, IntegrityError) as error:
             last = attempt == ATTEMPTS - 1
@@ -170,11 +173,24 @@ def _earlier(spec: ledger.Transaction) -> Posted | None:
 
 def kinds_of(ids: list[int]) -> dict[int, AccountKind]:
     kinds = {
-        pk: AccountKind(kind) for pk, kind in Account.objects.filter(pk__in=ids).values_list("pk", "kind")
+        pk: AccountKind(kind)
+        for pk, kind in Account.objects.filter(pk__in=ids).order_by().values_list("pk", "kind")
     }
     if len(kinds) != len(ids):
         raise LedgerError("One of the accounts does not exist")
     return kinds
+
+
+# An account's kind never changes and its id is never reused, so a process remembers the kinds it has
+# read. The PostgreSQL statement below compares them with the table and writes nothing if one differs.
+_kinds_seen: dict[int, AccountKind] = {}
+
+
+def _remembered_kinds(ids: list[int], forget: bool = False) -> dict[int, AccountKind]:
+    unseen = ids if forget else [pk for pk in ids if pk not in _kinds_seen]
+    if unseen:
+        _kinds_seen.update(kinds_of(unseen))
+    return {pk: _kinds_seen[pk] for pk in ids}
 
 
 def _needs_lock(kind: AccountKind, debited: bool) -> bool:
@@ -182,27 +198,35 @@ def _needs_lock(kind: AccountKind, debited: bool) -> bool:
     return kind is AccountKind.MEMBER or (debited and kind not in ledger.MAY_GO_NEGATIVE)
 
 
-# PostgreSQL: the accounts' kinds, and the balances of those to lock, in one round trip. The
-# MATERIALIZED CTE locks its rows in primary-key order, like select_for_update().order_by("pk").
-LOCK_SQL = """
-WITH locked AS MATERIALIZED (
-    SELECT id, balance FROM {account}
-    WHERE id = ANY(%(ids)s) AND (kind = %(member)s OR (id = ANY(%(debited)s) AND NOT kind = ANY(%(owing)s)))
-    ORDER BY id FOR UPDATE
-)
-SELECT a.id, a.kind, locked.balance FROM {account} AS a LEFT JOIN locked ON locked.id = a.id
-WHERE a.id = ANY(%(ids)s)
-"""
-
-# PostgreSQL: the transaction, its postings and the cached balances in one statement. A key already
-# used inserts nothing (the unique index decides, waiting for a concurrent insert of the same key to
-# commit or roll back), and then no posting is written and no balance moves.
-WRITE_SQL = """
-WITH tx AS (
+# PostgreSQL: lock, check and write a transaction in one statement, so that outside a transaction it
+# is one round trip and atomic by itself. `locked` takes the row locks in primary-key order, like
+# select_for_update().order_by("pk"), as NO KEY UPDATE: only the balance changes, so another
+# transaction's posting that merely refers to the account is not held up. The aggregates in
+# `verdict` read every locked row, so all are locked before anything is written. The transaction is
+# inserted only if every account has the kind its rules were checked with and no locked balance goes
+# below zero; a key already used inserts nothing (the unique index decides, waiting for a concurrent
+# insert of the same key to commit or roll back). Without that insert no posting is written and no
+# balance moves. A locked row changed by another transaction after this statement began is updated
+# in its newest version (PostgreSQL re-reads it under READ COMMITTED): the version locked and checked.
+POST_SQL = """
+WITH change(id, change, kind) AS (
+    SELECT * FROM unnest(%(changed)s::bigint[], %(changes)s::bigint[], %(kinds)s::text[])
+), locked AS MATERIALIZED (
+    SELECT id, balance FROM {account} WHERE id = ANY(%(checked)s::bigint[]) ORDER BY id FOR NO KEY UPDATE
+), verdict AS MATERIALIZED (
+    SELECT
+        (SELECT count(*) FROM {account} AS a JOIN change AS c ON c.id = a.id AND c.kind = a.kind)
+            = cardinality(%(changed)s::bigint[]) AS kinds_hold,
+        coalesce(bool_and(locked.balance + c.change >= 0), true) AS covered,
+        coalesce(array_agg(locked.id), '{{}}') AS ids,
+        coalesce(array_agg(locked.balance), '{{}}') AS balances
+    FROM locked JOIN change AS c ON c.id = locked.id
+), tx AS (
     INSERT INTO {transaction}
         (area_id, kind, key, made_by_id, made_at, reason, reverses_id, offer_id, voucher)
-    VALUES (%(area)s, %(kind)s, %(key)s, %(made_by)s, %(made_at)s, %(reason)s, %(reverses)s, %(offer)s,
-            %(voucher)s)
+    SELECT %(area)s::bigint, %(kind)s::text, %(key)s::text, %(made_by)s::bigint, %(made_at)s::timestamptz,
+           %(reason)s::text, %(reverses)s::bigint, %(offer)s::bigint, %(voucher)s::text
+    FROM verdict WHERE kinds_hold AND covered
     ON CONFLICT (key) DO NOTHING
     RETURNING id
 ), postings AS (
@@ -212,30 +236,80 @@ WITH tx AS (
     ORDER BY p.n
 ), balances AS (
     UPDATE {account} AS a SET balance = a.balance + c.change
-    FROM unnest(%(changed)s::bigint[], %(changes)s::bigint[]) AS c(id, change)
+    FROM change AS c
     WHERE a.id = c.id AND EXISTS (SELECT 1 FROM tx)
 )
-SELECT id FROM tx
+SELECT (SELECT id FROM tx), kinds_hold, covered, ids, balances FROM verdict
 """
 
 
+@cache
+def _prepared_cursor_class() -> type:
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparedCursor(ServerBindingCursor):
+        def execute(self, query, params=None, **kwargs):
+            return super().execute(query, params, prepare=True, **kwargs)
+
+    return PreparedCursor
+
+
+def _prepared_cursor():
+    """A cursor that sends the parameters apart from the statement and has PostgreSQL prepare it on
+    first use, so each connection plans POST_SQL once: planning its CTEs cost more than running them.
+    Django's own cursors bind on the client and prepare nothing, which keeps poolers like PgBouncer
+    in transaction mode working; this one statement needs a session of its own (conn_max_age)."""
+    connection.ensure_connection()
+    raw = _prepared_cursor_class()(connection.connection)
+    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+
+
+@cache
+def _post_sql() -> str:
+    return POST_SQL.format(
+        account=Account._meta.db_table, transaction=Transaction._meta.db_table, posting=Posting._meta.db_table
+    )
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What the statement did: the new transaction's id, or why it wrote nothing."""
+
+    pk: int | None
+    kinds_hold: bool
+    covered: bool  # no locked balance would go below zero
+    balances: dict[int, int]  # the locked accounts' balances before the transaction
+
+
+def _post_in_one_statement(
+    tx: Transaction, spec: ledger.Transaction, kinds: dict[int, AccountKind], change: dict[int, int]
+) -> _Outcome:
+    debited = {int(p.account) for p in spec.postings if p.amount < 0}
+    params = {
+        "changed": list(change),
+        "changes": list(change.values()),
+        "kinds": [kinds[pk].value for pk in change],
+        "checked": [pk for pk, kind in kinds.items() if _needs_lock(kind, pk in debited)],
+        "area": tx.area_id,
+        "kind": tx.kind,
+        "key": tx.key,
+        "made_by": tx.made_by_id,
+        "made_at": tx.made_at,
+        "reason": tx.reason,
+        "reverses": tx.reverses_id,
+        "offer": tx.offer_id,
+        "voucher": tx.voucher,
+        "accounts": [int(p.account) for p in spec.postings],
+        "amounts": [p.amount for p in spec.postings],
+    }
+    with _prepared_cursor() as cursor:
+        cursor.execute(_post_sql(), params)
+        pk, kinds_hold, covered, ids, balances = cursor.fetchone()
+    return _Outcome(pk, kinds_hold, covered, dict(zip(ids, balances, strict=True)))
+
+
 def _lock(ids: list[int], debited: set[int]) -> tuple[dict[int, AccountKind], dict[int, int]]:
-    """Every touched account's kind, and the balances of those locked for the check."""
-    if connection.vendor == "postgresql":
-        sql = LOCK_SQL.format(account=Account._meta.db_table)
-        params = {
-            "ids": ids,
-            "debited": sorted(debited),
-            "member": AccountKind.MEMBER.value,
-            "owing": [k.value for k in ledger.MAY_GO_NEGATIVE],
-        }
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        if len(rows) != len(ids):
-            raise LedgerError("One of the accounts does not exist")
-        kinds = {pk: AccountKind(kind) for pk, kind, _ in rows}
-        return kinds, {pk: balance for pk, _, balance in rows if balance is not None}
+    """Every touched account's kind, and the balances of those locked for the check (the ORM's way)."""
     kinds = kinds_of(ids)
     checked = [pk for pk in ids if _needs_lock(kinds[pk], pk in debited)]
     balances = dict(
@@ -246,35 +320,6 @@ def _lock(ids: list[int], debited: set[int]) -> tuple[dict[int, AccountKind], di
 
 def _write(tx: Transaction, spec: ledger.Transaction, change: dict[int, int]) -> bool:
     """Store `tx`, its postings and the new cached balances; False, writing nothing, if its key is used."""
-    if connection.vendor == "postgresql":
-        sql = WRITE_SQL.format(
-            transaction=Transaction._meta.db_table,
-            posting=Posting._meta.db_table,
-            account=Account._meta.db_table,
-        )
-        params = {
-            "area": tx.area_id,
-            "kind": tx.kind,
-            "key": tx.key,
-            "made_by": tx.made_by_id,
-            "made_at": tx.made_at,
-            "reason": tx.reason,
-            "reverses": tx.reverses_id,
-            "offer": tx.offer_id,
-            "voucher": tx.voucher,
-            "accounts": [int(p.account) for p in spec.postings],
-            "amounts": [p.amount for p in spec.postings],
-            "changed": list(change),
-            "changes": list(change.values()),
-        }
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            row = cursor.fetchone()
-        if row is None:
-            return False
-        tx.pk = row[0]
-        tx._state.adding, tx._state.db = False, connection.alias
-        return True
     if Transaction.objects.filter(key=tx.key).exists():
         return False
     tx.save(force_insert=True)
@@ -291,6 +336,32 @@ def _write(tx: Transaction, spec: ledger.Transaction, change: dict[int, int]) ->
     return True
 
 
+def _as_text(mapping: dict[int, T]) -> dict[str, T]:
+    return {str(pk): value for pk, value in mapping.items()}
+
+
+def _write_on_postgresql(tx: Transaction, spec: ledger.Transaction, change: dict[int, int]) -> bool:
+    """Check the rules and write `tx` in one statement; False, writing nothing, if its key is used."""
+    for forget in (False, True):  # a second time only if a remembered kind was wrong
+        kinds = _remembered_kinds(list(change), forget)
+        try:
+            ledger.check_shape(spec, _as_text(kinds))
+        except LedgerError:
+            if forget:
+                raise
+            continue
+        outcome = _post_in_one_statement(tx, spec, kinds, change)
+        if outcome.kinds_hold:
+            break
+    if outcome.pk is None:
+        if not outcome.covered:
+            ledger.apply(_as_text(outcome.balances), _as_text(kinds), spec)  # says which account is short
+        return False
+    tx.pk = outcome.pk
+    tx._state.adding, tx._state.db = False, connection.alias
+    return True
+
+
 def post_locked(
     spec: ledger.Transaction,
     *,
@@ -299,7 +370,7 @@ def post_locked(
     offer: Offer | None = None,
     voucher: str = "",
 ) -> Posted:
-    """Write `spec` inside the caller's database transaction, or find it if its key was used.
+    """Write `spec` inside the caller's database transaction (if any), or find it if its key was used.
 
     Locked first, in primary-key order: every member account the transaction touches and every
     other account it takes credits from (except an issuing account, which may owe). The accounts
@@ -309,16 +380,21 @@ def post_locked(
     queue every redemption in the area behind one another. The locked accounts are incremented
     too: nobody else can change them until this transaction ends, so that gives the checked balance.
 
-    The idempotency key is checked by the insert itself (its unique index), not by reading first,
-    except where a reversal or a refusal needs to know before: a retried request then finds what
-    the first one wrote, even if the balances it was checked against have moved since.
+    On PostgreSQL the lock, the no-overdraft check and the writes are one statement (see POST_SQL),
+    checked first against the pure rules with the accounts' kinds; elsewhere the ORM locks, the
+    pure rules check, and the ORM writes. The idempotency key is checked by the insert itself (its
+    unique index), not by reading first, except where a reversal or a refusal needs to know before:
+    a retried request then finds what the first one wrote, even if the balances have moved since.
     """
-    ids = sorted({int(p.account) for p in spec.postings})
+    change: dict[int, int] = {}
+    for posting in sorted(spec.postings, key=lambda p: int(p.account)):
+        change[int(posting.account)] = change.get(int(posting.account), 0) + posting.amount
     debited = {int(p.account) for p in spec.postings if p.amount < 0}
-    kinds, balances = _lock(ids, debited)
+    on_postgresql = connection.vendor == "postgresql"
+    kinds, balances = ({}, {}) if on_postgresql else _lock(list(change), debited)
     reverses = None
     if spec.reverses:
-        # Checked after the lock: a concurrent request with this key has committed or not by now.
+        # After the lock, or the unique key decides: a concurrent request with this key is settled.
         earlier = _earlier(spec)
         if earlier is not None:
             return earlier
@@ -327,16 +403,6 @@ def post_locked(
             raise LedgerError("There is no transaction with that key to reverse")
         if Transaction.objects.filter(reverses=reverses).exists():
             raise CoproductionError("That transaction has already been reversed")
-    # Unlocked accounts enter the check at zero: they are only paid into, or may owe.
-    try:
-        ledger.apply(
-            {str(pk): b for pk, b in balances.items()}, {str(pk): k for pk, k in kinds.items()}, spec
-        )
-    except LedgerError:
-        earlier = _earlier(spec)  # a retry of a request that was posted is not refused now
-        if earlier is not None:
-            return earlier
-        raise
     tx = Transaction(
         area=area,
         kind=spec.kind,
@@ -347,10 +413,19 @@ def post_locked(
         offer=offer,
         voucher=voucher,
     )
-    change = dict.fromkeys(ids, 0)
-    for posting in spec.postings:
-        change[int(posting.account)] += posting.amount
-    if not _write(tx, spec, change):
+    try:
+        if on_postgresql:
+            written = _write_on_postgresql(tx, spec, change)
+        else:
+            # Unlocked accounts enter the check at zero: they are only paid into, or may owe.
+            ledger.apply(_as_text(balances), _as_text(kinds), spec)
+            written = _write(tx, spec, change)
+    except LedgerError:
+        earlier = _earlier(spec)  # a retry of a request that was posted is not refused now
+        if earlier is not None:
+            return earlier
+        raise
+    if not written:
         earlier = _earlier(spec)
         if earlier is None:  # the clashing insert rolled back after all: ask for another attempt
             raise IntegrityError(f"Transaction key {spec.key} was taken and released; try again")
@@ -366,9 +441,14 @@ def post(
     offer: Offer | None = None,
     voucher: str = "",
 ) -> Posted:
-    """Write `spec` in a transaction of its own, retried if the database asks."""
+    """Write `spec` as a transaction of its own, retried if the database asks.
+
+    On PostgreSQL, called outside any transaction, it needs none: its one statement is atomic by
+    itself, so a transfer is one round trip. A reversal reads what it reverses first, so it takes one.
+    """
+    alone = connection.vendor == "postgresql" and not spec.reverses and not connection.in_atomic_block
     return in_transaction_with_retry(
-        lambda: post_locked(spec, area=area, made_by=made_by, offer=offer, voucher=voucher)
+        lambda: post_locked(spec, area=area, made_by=made_by, offer=offer, voucher=voucher), atomic=not alone
     )
 
 
