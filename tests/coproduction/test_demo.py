@@ -13,12 +13,13 @@ from commonweal.coproduction.models import (
     Posting,
     TimeEntry,
     Transaction,
+    VoucherUse,
 )
 from commonweal.places.models import Area, User
 
 
 def snapshot() -> str:
-    models = (Activity, Membership, TimeEntry, Partner, Offer, Account, Transaction, Posting)
+    models = (Activity, Membership, TimeEntry, Partner, Offer, Account, Transaction, Posting, VoucherUse)
     rows = [row for model in models for row in model.objects.order_by("pk")]
     return serializers.serialize("json", rows)
 
@@ -35,6 +36,9 @@ def test_the_demo_fills_statements_and_dashboards_and_balances(demo_place) -> No
     assert len(services.hours_by_month(borough)) >= 5
     assert TimeEntry.objects.filter(status="pending").count() == 2
     assert Transaction.objects.filter(kind="expiry").exists()
+    assert any(", used on " in line.description for line in lines)
+    ada = User.objects.get(email="ada.patient@example.org")
+    assert any("approved by Olu Officer" in line.description for line in services.statement(ada, borough))
     assert services.check_books(borough).ok
 
 

@@ -1,5 +1,6 @@
 """The demo borough's co-production: activities in five services, time given and confirmed, credits
-spent, given and expired, and some time still waiting for the organiser.
+spent, given, granted from the pot and expired, a voucher used at the partner, and some time still
+waiting for the organiser.
 
 Loading is idempotent like the rest of the demo: activities, partners and offers are found by their
 natural keys, time by its request key, and every ledger transaction by its idempotency key, so a
@@ -17,10 +18,12 @@ from commonweal.places.models import Area, Role, Service, User
 
 from . import ledger, services
 from .ledger import Kind
-from .models import Activity, CreditPolicy, Offer, Partner, TimeEntry
+from .models import Activity, CreditPolicy, Offer, Partner, TimeEntry, Transaction, VoucherUse
 
 BOROUGH = "E06000999"
 ORGANISER = ("organiser@example.org", "Orla Organiser", "Castle Hill")
+OFFICER = "officer@example.org"  # made by the places demo; grants from the community pot
+PARTNER_STAFF = ("partner@example.org", "Pat Partner")  # at the leisure centre's till
 # email, name, neighbourhood: residents who give time (the demo resident is one of them).
 HELPERS = [
     ("resident@example.org", "Rita Resident", "Abbey Fields"),
@@ -157,6 +160,14 @@ def load_coproduction_demo() -> None:
         services.redeem(dev, offers["A gym session"], "demo-gym-1")
         services.give(mei, borough, tom, 150, "demo-gift-1")
         services.donate(dev, borough, 100, "demo-donation-1")
+        officer = User.objects.get(email=OFFICER)
+        services.grant(
+            officer, borough, ada, 50, "Thanks for running the hospital transport rota", "demo-grant-1"
+        )
+        till = _partner_staff(*PARTNER_STAFF, offers["A swim"].partner)
+        swim = Transaction.objects.get(key=f"{Kind.REDEMPTION}:{rita.pk}:demo-swim-1")
+        if not VoucherUse.objects.filter(transaction=swim).exists():
+            services.use_voucher(offers["A swim"].partner, swim.voucher, till)
         # One expiry, posted with a fixed key so the demo shows it without depending on today's date.
         ada_account = services.member_account(ada, borough)
         expiry = ledger.move(
@@ -180,6 +191,15 @@ def _resident(email: str, full_name: str, neighbourhood: str, places: dict[str, 
     if not role.is_verified:
         role.verified_at = user.date_joined
         role.save(update_fields=["verified_at"])
+    return user
+
+
+def _partner_staff(email: str, full_name: str, partner: Partner) -> User:
+    user, created = User.objects.get_or_create(email=email, defaults={"full_name": full_name})
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    partner.staff.add(user)
     return user
 
 
