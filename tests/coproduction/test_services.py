@@ -388,3 +388,11 @@ def test_a_wrongly_remembered_kind_writes_nothing_and_is_read_again(
     assert services._kinds_seen[account.pk] is AccountKind.MEMBER
     assert balance(member, borough) == 150 and Transaction.objects.filter(kind="expiry").count() == 1
     assert services.check_books(borough).ok
+
+
+def test_a_used_voucher_cannot_be_reversed(activity, member, organiser, swim, till, officer, borough):
+    voucher = spent_voucher(activity, member, organiser, swim)
+    services.use_voucher(swim.partner, voucher.voucher, till)
+    with pytest.raises(CoproductionError, match=r"was used at Vale Leisure Centre on .*cannot be given back"):
+        services.reverse(voucher, officer, "Pool closed", "r")
+    assert balance(member, borough) == 100 and not Transaction.objects.filter(kind="reversal").exists()

@@ -717,9 +717,25 @@ def reverse(original: Transaction, by: User, reason: str, key: str) -> Posted:
         raise PermissionDenied("Only an officer of the area can reverse a transaction.")
     try:
         spec = ledger.reversal_of(_as_core(original), key=f"reversal:{key}", by=str(by.pk), reason=reason)
-        return post(spec, area=original.area, made_by=by)
     except LedgerError as error:
         raise _refusal(error, "reason") from error
+
+    def work() -> Posted:
+        # Locked as use_voucher locks it, so a voucher is either used or cancelled, never both.
+        Transaction.objects.select_for_update(of=("self",)).filter(pk=original.pk).first()
+        use = VoucherUse.objects.filter(transaction=original).first()
+        if use is not None:
+            raise CoproductionError(
+                f"Voucher {original.voucher} was used at {use.partner.name} on {_day(use.used_at)}: "
+                "its credits cannot be given back",
+                "reason",
+            )
+        try:
+            return post_locked(spec, area=original.area, made_by=by)
+        except LedgerError as error:
+            raise _refusal(error, "reason") from error
+
+    return in_transaction_with_retry(work)
 
 
 # Vouchers at the partner -------------------------------------------------------------------------
