@@ -291,6 +291,24 @@ def test_a_ballot_over_budget_is_refused_with_a_message_and_nothing_is_stored(vo
     assert not Ballot.objects.exists() and not VoterRoll.objects.exists()
 
 
+def test_a_refused_ballot_shows_every_project_again_with_the_chosen_ones_ticked(voting, resident) -> None:
+    # Checking reads only the proposals a ballot names; the page shown again must still offer them all.
+    chosen = [pk(voting, "P1"), pk(voting, "P4")]
+    response = signed_in(resident("ann@example.net")).post(f"{BASE}/2026/vote/", {"project": chosen})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert all(title in page for title in ("Play area", "Bus shelter", "Benches", "Library hours"))
+    assert "Moon base" not in page
+    assert page.count(" checked>") == 2 and f'value="{chosen[0]}" aria-describedby' in page
+
+
+def test_a_ballot_naming_a_project_judged_not_feasible_is_refused(voting, resident) -> None:
+    client = signed_in(resident("ann@example.net"))
+    response = client.post(f"{BASE}/2026/vote/", {"project": [pk(voting, "P5")]})
+    assert response.status_code == 400 and "is not on this ballot" in response.content.decode()
+    assert not Ballot.objects.exists() and not VoterRoll.objects.exists()
+
+
 def test_a_tampered_ballot_naming_another_process_project_is_refused(voting, resident, borough) -> None:
     other = Process.objects.create(area=borough, slug="other", title="Other", budget=1, phase="voting")
     stray = Proposal.objects.create(

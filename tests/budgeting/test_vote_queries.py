@@ -3,8 +3,8 @@
 A vote is the request residents make most at once when voting opens, and every query is a round
 trip to the database while the worker waits. The bounds are what the view reaches now: the
 session and the user (Django's), the process with the voter's roll entry, the voter's roles (the
-permission check, which also names their neighbourhood), the ballot's proposals once (only what
-checking needs; a refused ballot's page reads them whole), and the store. On PostgreSQL the
+permission check, which also names their neighbourhood), the proposals the ballot names, once
+(only what checking needs; a refused ballot's page reads every one whole), and the store. On PostgreSQL the
 store is a single statement (its own transaction); elsewhere it is a transaction: the phase,
 then the roll entry, the ballot and its choices.
 """

@@ -243,13 +243,29 @@ class BallotForm(forms.Form):
     def __init__(self, *args, process: Process, ask_receipt: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.process = process
-        # A submitted ballot is checked, then stored and the voter sent on: it needs only these
-        # fields of each proposal. The page needs all of them, read by for_display() if it is shown.
+        # A submitted ballot is checked, then stored and the voter sent on: it needs only the
+        # proposals it names, and only these fields of them. A proposal it does not name is
+        # refused as not on the ballot either way. If the page is shown, for_display() reads all.
         feasible = process.proposals.filter(status=Proposal.Status.FEASIBLE)
-        self.proposals = list(feasible.only(*self.CHECKED_FIELDS) if self.is_bound else self._shown(feasible))
+        if self.is_bound:
+            self.proposals = list(feasible.filter(pk__in=self._named()).only(*self.CHECKED_FIELDS))
+        else:
+            self.proposals = list(self._shown(feasible))
         self._displayable = not self.is_bound
         if not ask_receipt:
             del self.fields["receipt_code"]
+        self._add_ballot_fields()
+
+    def _named(self) -> set[int]:
+        """The ids of the proposals the submitted form names: ticked boxes, or points fields."""
+        if self.uses_checkboxes:
+            values = self.data.getlist("project")
+        else:
+            values = [name.removeprefix("points-") for name in self.data if name.startswith("points-")]
+        return {int(v) for v in values if v.isdigit() and len(v) < 19}  # within a bigint
+
+    def _add_ballot_fields(self) -> None:
+        process = self.process
         if self.uses_checkboxes:
             self.fields["project"] = forms.TypedMultipleChoiceField(
                 label="Projects", required=False, coerce=int, widget=forms.CheckboxSelectMultiple,
@@ -281,9 +297,11 @@ class BallotForm(forms.Form):
     def for_display(self) -> BallotForm:
         """The form, with every field of its proposals that the ballot page shows."""
         if self.is_bound and not self._displayable:
-            # The same proposals as were checked, read whole.
-            checked = self.process.proposals.filter(pk__in=[p.pk for p in self.proposals])
-            self.proposals = list(self._shown(checked))
+            # Every proposal on the ballot, read whole; errors already found stay on their fields.
+            feasible = self.process.proposals.filter(status=Proposal.Status.FEASIBLE)
+            self.proposals = list(self._shown(feasible))
+            self._add_ballot_fields()
+            self._bound_fields_cache.clear()
             self._displayable = True
         return self
 
