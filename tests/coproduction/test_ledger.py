@@ -25,8 +25,14 @@ from commonweal.coproduction.ledger import (
     reversal_of,
 )
 
-KINDS = {"gp": AccountKind.ISSUANCE, "ann": AccountKind.MEMBER, "bob": AccountKind.MEMBER,
-         "pot": AccountKind.POT, "swim": AccountKind.REDEMPTION, "gone": AccountKind.EXPIRY}
+KINDS = {
+    "gp": AccountKind.ISSUANCE,
+    "ann": AccountKind.MEMBER,
+    "bob": AccountKind.MEMBER,
+    "pot": AccountKind.POT,
+    "swim": AccountKind.REDEMPTION,
+    "gone": AccountKind.EXPIRY,
+}
 
 
 def test_an_hour_at_the_default_rate_is_one_credit_and_fractions_round_down() -> None:
@@ -106,7 +112,11 @@ def test_expiry_takes_what_arrived_before_the_cut_off_and_is_still_unspent() -> 
 
 def test_credits_are_written_as_people_read_them() -> None:
     assert [format_credits(c) for c in (100, 250, 25, 0, 120_000)] == [
-        "1 credit", "2.5 credits", "0.25 credits", "0 credits", "1,200 credits"
+        "1 credit",
+        "2.5 credits",
+        "0.25 credits",
+        "0 credits",
+        "1,200 credits",
     ]
 
 
@@ -124,9 +134,14 @@ class LedgerMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.ledger = Ledger()
-        for name, kind in [("gp", AccountKind.ISSUANCE), ("school", AccountKind.ISSUANCE),
-                           ("pot", AccountKind.POT), ("swim", AccountKind.REDEMPTION),
-                           ("gone", AccountKind.EXPIRY), *((m, AccountKind.MEMBER) for m in MEMBERS)]:
+        for name, kind in [
+            ("gp", AccountKind.ISSUANCE),
+            ("school", AccountKind.ISSUANCE),
+            ("pot", AccountKind.POT),
+            ("swim", AccountKind.REDEMPTION),
+            ("gone", AccountKind.EXPIRY),
+            *((m, AccountKind.MEMBER) for m in MEMBERS),
+        ]:
             self.ledger.open(name, kind)
         self.issued = self.redeemed = self.expired = 0
         self.posted: list[Transaction] = []
