@@ -129,11 +129,6 @@ class _Ballots:
         ]
 
         self.weighted_sums = np.array([float(w.sum()) for w in self.weighted])
-        # Each candidate's place when ordered by first rho, ties by id: where both cost their
-        # first rho, the earlier one wins.
-        self.first_rank = np.full(len(profile.costs), len(profile.costs))
-        ranked = sorted(self.candidates, key=lambda p: (self.first_rho_exact[p], p))
-        self.first_rank[ranked] = np.arange(len(ranked))
         largest = max((len(groups) for groups in self.supporters), default=0)
         self.scratch = [np.empty(largest) for _ in range(3)]
 

@@ -13,8 +13,10 @@ each round by at most d * growth, where growth starts at 1 and grows by what eac
 price can fall; so each rival's rho can fall by at most d times a rate known from the run, and
 each unaffordable project's supporters can gain at most d times theirs. The smallest d at which
 any rival could catch its round's winner, or any project left out become affordable, is the
-reach. (Compare Kraiczy, Robinson & Elkind, "Streamlining Equal Shares", 2025, who compute the
-next budget at which Exact Equal Shares changes.)
+reach. A rho that all its payers pay in full, the others having surely nothing left, stays the
+same as the share rises, so an exact tie between two such rhos stays a tie. (Compare Kraiczy,
+Robinson & Elkind, "Streamlining Equal Shares", 2025, who compute the next budget at which
+Exact Equal Shares changes.)
 
 Dot products use ``np.einsum``, not BLAS: OpenBLAS threads a long dot product, and on a busy
 machine waiting for those threads costs far more than the product.
@@ -121,6 +123,7 @@ class FloatRun:
                 for contender in contenders[1:]
                 if contender[0] - rho <= error + self._error(contender[1], contender[0], contender[3])
             ]
+            settled: list[int] = []
             if close:
                 # Too close for float: settle exactly, by rho and then id.
                 exact = {}
@@ -130,9 +133,15 @@ class FloatRun:
                         raise _Close
                     exact[contender] = (exact_rho, contender[1])
                 rho, winner, price, uncapped = min(exact, key=exact.__getitem__)
+                if self.tracking and self._frozen(winner):
+                    settled = [
+                        contender[1]
+                        for contender in exact
+                        if contender[1] != winner and self._frozen(contender[1])
+                    ]
             pool.remove(winner)
             if self.tracking:
-                self._rivals_reach(winner, rho, uncapped, pool)
+                self._rivals_reach(winner, rho, uncapped, pool, settled)
             self._spend(winner, price)
             self.purchases.append(winner)
 
@@ -159,8 +168,11 @@ class FloatRun:
             return None
         return price / ballots.scales[p]
 
-    def _rivals_reach(self, winner: int, rho: float, uncapped: bool, pool: list[int]) -> None:
-        """Lower the reach to where a rival in ``pool`` could first be as cheap as the winner."""
+    def _rivals_reach(
+        self, winner: int, rho: float, uncapped: bool, pool: list[int], settled: list[int]
+    ) -> None:
+        """Lower the reach to where a rival in ``pool`` could first be as cheap as the winner;
+        ``settled`` rivals were compared with it exactly and neither's rho can change."""
         if not pool:
             return
         ballots = self.ballots
@@ -168,11 +180,9 @@ class FloatRun:
         scales = ballots.scales_f[rivals]
         error = np.where(self.at_first[rivals], _EXACT * self.rho[rivals], self.tolerance / scales)
         gap = self.rho[rivals] - rho - error - self._error(winner, rho, uncapped)
-        # An exact tie between first rhos stays a tie, broken the same way, at any higher share.
-        tied = (
-            self.at_first[rivals] & uncapped & (ballots.first_rank[rivals] > ballots.first_rank[winner])
-        )
-        gap = np.where(tied, np.inf, gap)
+        # Both rhos stay what they are over the cap, so an exact comparison (a tie included,
+        # broken by id) stays as it is.
+        gap = np.where(np.isin(rivals, settled), np.inf, gap)
         fall = self.fall[rivals]
         # The winner's rho surely falls too, at ``sure`` per unit of rise up to ``until``.
         sure, until = self._sure_fall(winner, rho * ballots.scales_f[winner])
@@ -181,6 +191,14 @@ class FloatRun:
             late = np.where(fall > 0, (gap + until * sure) / fall, np.inf)
             reach = np.where(gap <= 0, 0.0, np.where(early <= until, early, late))
         self._limit(float(reach.min()))
+
+    def _frozen(self, p: int) -> bool:
+        """Whether p's exact rho (settled by ``_exact_rho``) stays the same for every rise below
+        the cap: its supporters who pay in full keep doing so as money only grows and prices only
+        fall, and those with nothing left surely stay so (no growth)."""
+        groups = self.ballots.supporters[p]
+        dead = self.budget[groups] == 0
+        return not (self.growth[groups[dead]] > 0).any()
 
     def _sure_fall(self, p: int, price: float) -> tuple[float, float]:
         """(rate, until): p's rho falls by at least rate * d when the share rises by d <= until.
@@ -275,8 +293,8 @@ class FloatRun:
         if self.tracking:
             size = len(groups)
             money = np.take(self.budget, groups, out=ballots.scratch[0][:size])
-            ratio = money if ballots.approval[p] else np.divide(
-                money, utilities, out=ballots.scratch[2][:size]
+            ratio = (
+                money if ballots.approval[p] else np.divide(money, utilities, out=ballots.scratch[2][:size])
             )
             fall = self._fall(p, ratio, price)
             if math.isinf(fall):
