@@ -235,6 +235,38 @@ def test_partner_staff_see_their_vouchers_and_use_one_and_the_member_sees_it_use
     assert VoucherUse.objects.get().used_by == till
 
 
+def test_vouchers_are_shown_fifty_a_page_with_govuk_pagination(activity, member, organiser, swim, till):
+    swim.price = 1  # a hundredth of a credit, so two hours buy every voucher the test needs
+    swim.save()
+    services.confirm_time(services.log_time(activity, member, 120, YESTERDAY, "", "k"), organiser)
+    codes = [services.redeem(member, swim, f"spend-{n}").transaction.voucher for n in range(53)]
+    on_first, on_second = codes[::-1][:50], codes[::-1][50:]
+    url = f"{BASE}partners/{swim.partner.pk}/vouchers/"
+    staff = client_for(till)
+    first = staff.get(url).content.decode()
+    assert all(code in first for code in on_first) and not any(code in first for code in on_second)
+    assert 'class="govuk-pagination"' in first and 'href="?page=2" rel="next"' in first
+    assert 'aria-label="Page 1" aria-current="page"' in first and 'rel="prev"' not in first
+    second = staff.get(url, {"page": 2}).content.decode()
+    assert all(code in second for code in on_second) and not any(code in second for code in on_first)
+    assert 'href="?page=1" rel="prev"' in second and 'rel="next"' not in second
+    assert 'aria-label="Page 2" aria-current="page"' in second
+
+
+@pytest.mark.parametrize(("asked", "shown"), [("two", 1), ("0", 2), ("99", 2)])
+def test_a_vouchers_page_that_is_not_there_shows_the_first_or_last_as_get_page_does(
+    activity, member, organiser, swim, till, asked, shown
+):
+    swim.price = 1
+    swim.save()
+    services.confirm_time(services.log_time(activity, member, 120, YESTERDAY, "", "k"), organiser)
+    for n in range(51):
+        services.redeem(member, swim, f"spend-{n}")
+    response = client_for(till).get(f"{BASE}partners/{swim.partner.pk}/vouchers/", {"page": asked})
+    assert response.status_code == 200
+    assert f'aria-label="Page {shown}" aria-current="page"' in response.content.decode()
+
+
 def test_the_dashboard_links_partner_staff_to_their_vouchers(swim, till, member):
     url = f"{BASE}partners/{swim.partner.pk}/vouchers/"
     assert url in client_for(till).get(BASE).content.decode()

@@ -6,6 +6,7 @@ import csv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -28,6 +29,8 @@ from .forms import (
 from .ledger import AccountKind, format_credits
 from .models import Account, Activity, Membership, Offer, Partner, TimeEntry, Transaction
 from .services import CoproductionError
+
+VOUCHERS_PER_PAGE = 50
 
 
 def get_authority(code: str) -> Area:
@@ -379,6 +382,15 @@ def vouchers(request: HttpRequest, code: str, pk: int) -> HttpResponse:
                 request, f"Voucher {use.transaction.voucher} for {use.transaction.offer.title} is now used."
             )
             return redirect("coproduction:vouchers", code=code, pk=pk)
-    rows = [(tx, services.voucher_status(tx)) for tx in services.vouchers_of(partner)]
-    context = {"area": authority, "partner": partner, "form": form, "vouchers": rows}
+    # get_page never fails: a page that is not a number shows the first page, one past the end the last.
+    page = Paginator(services.vouchers_of(partner), VOUCHERS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = [(tx, services.voucher_status(tx)) for tx in page]
+    context = {
+        "area": authority,
+        "partner": partner,
+        "form": form,
+        "vouchers": rows,
+        "page": page,
+        "page_numbers": page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
+    }
     return render(request, "coproduction/vouchers.html", context)
