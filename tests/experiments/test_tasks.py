@@ -33,6 +33,7 @@ def test_a_queued_evaluation_waits_for_the_worker_then_is_stored_and_shown(
     evaluation = libraries().latest
     assert evaluation is not None and evaluation.evaluated_by == officer
     assert libraries().progress == "" and libraries().status == Experiment.Status.EVALUATED
+    assert libraries().evaluation_started_at is not None  # so a dead worker's run can be told apart
     page = client.get(reverse("experiments:detail", args=[libraries().pk])).content.decode()
     assert "unlikely to be chance" in page and "The evaluation is" not in page
 

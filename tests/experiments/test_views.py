@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from commonweal.experiments.models import Application, ChallengeRound, Evaluation, Experiment, Fund
+from commonweal.experiments.models import (
+    EVALUATION_STALLS_AFTER,
+    Application,
+    ChallengeRound,
+    Evaluation,
+    Experiment,
+    Fund,
+)
 
 
 def libraries() -> Experiment:
@@ -162,6 +172,66 @@ def test_a_second_evaluation_is_refused_while_one_is_queued(
 
     assert "is already being evaluated" in response.content.decode()
     assert DBTaskResult.objects.count() == 1
+
+
+def running_since(ago: timedelta) -> None:
+    started = timezone.now() - ago
+    Experiment.objects.filter(pk=libraries().pk).update(
+        progress=Experiment.Progress.RUNNING, evaluation_started_at=started
+    )
+
+
+def test_an_evaluation_running_past_the_limit_is_shown_as_stopped_and_can_be_queued_again(
+    signed_in, experiments_demo, django_capture_on_commit_callbacks
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    running_since(EVALUATION_STALLS_AFTER + timedelta(minutes=1))
+    client = signed_in("officer@example.org")
+    page = client.get(reverse("experiments:detail", args=[libraries().pk])).content.decode()
+    assert "The evaluation seems to have stopped" in page and 'id="evaluation-stalled"' in page
+    assert "The evaluation is running" not in page and "Start the evaluation again</button>" in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("experiments:evaluate", args=[libraries().pk]), follow=True)
+
+    assert "The evaluation is queued" in response.content.decode()
+    assert libraries().progress == Experiment.Progress.QUEUED and DBTaskResult.objects.count() == 1
+
+
+def test_an_evaluation_running_within_the_limit_cannot_be_queued_again(
+    signed_in, experiments_demo, django_capture_on_commit_callbacks
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    running_since(EVALUATION_STALLS_AFTER - timedelta(minutes=1))
+    client = signed_in("officer@example.org")
+    page = client.get(reverse("experiments:detail", args=[libraries().pk])).content.decode()
+    assert "The evaluation is running" in page and "seems to have stopped" not in page
+    assert "Evaluate the experiment" not in page and "Start the evaluation again" not in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("experiments:evaluate", args=[libraries().pk]), follow=True)
+
+    assert "is already being evaluated" in response.content.decode()
+    assert libraries().progress == Experiment.Progress.RUNNING and not DBTaskResult.objects.exists()
+
+
+def test_only_an_officer_of_the_area_may_queue_a_stopped_evaluation_again(
+    signed_in, experiments_demo, django_capture_on_commit_callbacks
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    running_since(EVALUATION_STALLS_AFTER + timedelta(minutes=1))
+    client = signed_in("officer.ashcombe@example.org")
+    page = client.get(reverse("experiments:detail", args=[libraries().pk])).content.decode()
+    assert "An officer of" in page and "Start the evaluation again</button>" not in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("experiments:evaluate", args=[libraries().pk]))
+
+    assert response.status_code == 403
+    assert libraries().progress == Experiment.Progress.RUNNING and not DBTaskResult.objects.exists()
 
 
 def test_an_evaluation_that_cannot_start_is_refused_and_nothing_is_queued(

@@ -6,12 +6,18 @@ it serves, an application to the area it would run in.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
 
 from commonweal.places.models import Area, NationalStandard
+
+# An evaluation takes from seconds to a minute. One still running after this long was left
+# "running" by a worker that died mid-task, so the page says so and the officer may queue it again.
+EVALUATION_STALLS_AFTER = timedelta(minutes=15)
 
 
 class Experiment(models.Model):
@@ -69,6 +75,9 @@ class Experiment(models.Model):
     # Evaluating runs in the task worker: where it has got to, and why it stopped if it failed.
     progress = models.CharField(max_length=8, choices=Progress.choices, blank=True, default=Progress.IDLE)
     evaluation_error = models.TextField(blank=True)
+    evaluation_started_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the worker last started evaluating this experiment."
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -77,8 +86,21 @@ class Experiment(models.Model):
         return f"{self.title} ({self.area})"
 
     @property
+    def evaluation_stalled(self) -> bool:
+        """Marked running for longer than EVALUATION_STALLS_AFTER: its worker has stopped."""
+        if self.progress != self.Progress.RUNNING:
+            return False
+        # Marked running before the start was recorded: no worker that old is still at it.
+        if self.evaluation_started_at is None:
+            return True
+        return timezone.now() - self.evaluation_started_at > EVALUATION_STALLS_AFTER
+
+    @property
     def evaluation_pending(self) -> bool:
-        return self.progress in (self.Progress.QUEUED, self.Progress.RUNNING)
+        """Queued, or running and not stalled: a second evaluation would only duplicate it."""
+        if self.progress == self.Progress.QUEUED:
+            return True
+        return self.progress == self.Progress.RUNNING and not self.evaluation_stalled
 
     @property
     def service(self):

@@ -161,7 +161,7 @@ def queue_evaluation(experiment: Experiment, by: User | None = None) -> None:
 def run_queued_evaluation(experiment_id: int, user_id: int | None) -> Evaluation | None:
     """The worker's side: evaluate, or record in plain words why the evaluation stopped."""
     queued = Experiment.objects.filter(pk=experiment_id)
-    queued.update(progress=Experiment.Progress.RUNNING)
+    queued.update(progress=Experiment.Progress.RUNNING, evaluation_started_at=timezone.now())
     experiment = queued.select_related("area", "standard__service").get()
     try:
         return evaluate_experiment(experiment, User.objects.filter(pk=user_id).first())

@@ -16,7 +16,7 @@ from commonweal.places.permissions import Action, allowed, require
 from . import services
 from .charts import comparison_chart
 from .forms import AdoptForm, ApplicationForm, AwardForm, ExperimentForm, ModerationForm, RoundForm, ScoreForm
-from .models import Application, Award, ChallengeRound, Criterion, Experiment, Fund
+from .models import EVALUATION_STALLS_AFTER, Application, Award, ChallengeRound, Criterion, Experiment, Fund
 from .services import ExperimentError
 
 
@@ -83,6 +83,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_manage": allowed(request.user, Action.MANAGE_AREA, experiment.area),
         "can_adopt": any(a.pk != experiment.area_id for a in managed_authorities(request.user)),
         "replications": services.family(experiment).exclude(pk=experiment.pk).select_related("area"),
+        "stalls_after_minutes": int(EVALUATION_STALLS_AFTER.total_seconds() // 60),
     }
     context["pool"], _ = services.pooled(experiment)
     if evaluation is not None:
