@@ -73,6 +73,10 @@ class FloatRun:
         self.tracking = step is not None
         # Per voter group: how much more money it may hold at this round per unit of extra share.
         self.growth = np.ones(len(ballots.profile.weights))
+        # Per voter group: how much more money it surely holds at this round per unit of extra
+        # share, for rises up to ``low_until``.
+        self.low = np.ones(len(ballots.profile.weights))
+        self.low_until = math.inf
         # Per project: its rho when last evaluated, how fast that rho may fall per unit of extra
         # share, and whether it was its first rho exactly (every supporter paid in full).
         self.rho = ballots.first_rho.copy()
@@ -140,9 +144,12 @@ class FloatRun:
                         if contender[1] != winner and self._frozen(contender[1])
                     ]
             pool.remove(winner)
+            sure = until = 0.0
             if self.tracking:
-                self._rivals_reach(winner, rho, uncapped, pool, settled)
-            self._spend(winner, price)
+                # The winner's price surely falls at ``sure`` per unit of rise up to ``until``.
+                sure, until = self._sure_fall(winner, price)
+                self._rivals_reach(winner, rho, uncapped, pool, settled, sure / scales[winner], until)
+            self._spend(winner, price, sure, until)
             self.purchases.append(winner)
 
     def _error(self, p: int, rho: float, uncapped: bool) -> float:
@@ -169,10 +176,18 @@ class FloatRun:
         return price / ballots.scales[p]
 
     def _rivals_reach(
-        self, winner: int, rho: float, uncapped: bool, pool: list[int], settled: list[int]
+        self,
+        winner: int,
+        rho: float,
+        uncapped: bool,
+        pool: list[int],
+        settled: list[int],
+        sure: float,
+        until: float,
     ) -> None:
-        """Lower the reach to where a rival in ``pool`` could first be as cheap as the winner;
-        ``settled`` rivals were compared with it exactly and neither's rho can change."""
+        """Lower the reach to where a rival in ``pool`` could first be as cheap as the winner,
+        whose rho surely falls at ``sure`` per unit of rise up to ``until``; ``settled`` rivals
+        were compared with it exactly and neither's rho can change."""
         if not pool:
             return
         ballots = self.ballots
@@ -184,8 +199,6 @@ class FloatRun:
         # broken by id) stays as it is.
         gap = np.where(np.isin(rivals, settled), np.inf, gap)
         fall = self.fall[rivals]
-        # The winner's rho surely falls too, at ``sure`` per unit of rise up to ``until``.
-        sure, until = self._sure_fall(winner, rho * ballots.scales_f[winner])
         with np.errstate(divide="ignore", invalid="ignore"):
             early = np.where(fall > sure, gap / (fall - sure), np.inf)
             late = np.where(fall > 0, (gap + until * sure) / fall, np.inf)
@@ -201,12 +214,11 @@ class FloatRun:
         return not (self.growth[groups[dead]] > 0).any()
 
     def _sure_fall(self, p: int, price: float) -> tuple[float, float]:
-        """(rate, until): p's rho falls by at least rate * d when the share rises by d <= until.
+        """(rate, until): p's price falls by at least rate * d when the share rises by d <= until.
 
-        A supporter with money left has never run out, so at a higher share it holds at least
-        the rise more. While those who pay less than the price stay short of it, the extra money
-        of those with money left lowers the price by at least its sum over the weight of the
-        rest.
+        At a higher share each supporter holds at least ``low`` times the rise more. While those
+        who pay less than the price stay short of it, that extra money of theirs lowers the
+        price by at least its sum over the weight of the rest.
         """
         ballots = self.ballots
         groups = ballots.supporters[p]
@@ -216,15 +228,15 @@ class FloatRun:
         poor = short > self.tolerance * utilities
         if not poor.any():
             return 0.0, 0.0
-        alive = poor & (money > self.tolerance)
         rest = float(ballots.weighted[p].sum(where=~poor))
         if rest <= 0:
             return 0.0, 0.0
-        rate = float(ballots.weights[p].sum(where=alive)) / rest
+        low = self.low[groups]
+        rate = float(np.einsum("i,i->", ballots.weights[p][poor], low[poor])) / rest
         if rate == 0:
             return 0.0, 0.0
-        until = float((short[poor] / (alive[poor] + utilities[poor] * rate)).min())
-        return rate / ballots.scales_f[p], until
+        until = float((short[poor] / (low[poor] + utilities[poor] * rate)).min())
+        return rate, min(until, self.low_until)
 
     def _limit(self, reach: float) -> None:
         self.reach = min(self.reach, reach)
@@ -286,11 +298,21 @@ class FloatRun:
             return math.inf
         return float(extra.sum(where=poor)) / rich_weight
 
-    def _spend(self, p: int, price: float) -> None:
+    def _spend(self, p: int, price: float, sure: float, until: float) -> None:
+        """p's supporters pay ``price`` per unit of utility, or all they have; with the reach
+        tracked, ``sure`` and ``until`` are those of ``_sure_fall``."""
         ballots = self.ballots
         groups = ballots.supporters[p]
         utilities = ballots.utilities[p]
         if self.tracking:
+            # Who pays in full here keeps at least what the price surely falls by; who pays all
+            # they have may have nothing left.
+            margin = self.budget[groups] - price * utilities
+            self.low[groups] = np.where(
+                margin > self.tolerance * utilities, self.low[groups] + sure * utilities, 0.0
+            )
+            if sure > 0:
+                self.low_until = min(self.low_until, until)
             size = len(groups)
             money = np.take(self.budget, groups, out=ballots.scratch[0][:size])
             ratio = (
