@@ -97,26 +97,28 @@ class FloatRun:
     def _run(self) -> None:
         ballots = self.ballots
         scales = ballots.scales_f
-        pool = list(ballots.candidates)
+        # Projects still in the running: neither bought nor found unaffordable.
+        running = np.zeros(len(ballots.costs_f), dtype=bool)
+        running[ballots.candidates] = True
         bound = self.bound
-        while pool:
-            pool.sort(key=lambda p: (bound[p], p))
+        while True:
+            pool = np.flatnonzero(running)
+            # By bound, ties by id (a stable sort of ids in order).
+            order = pool[np.argsort(bound[pool], kind="stable")]
             best = np.inf
             contenders: list[tuple[float, int, float, bool]] = []
-            evaluated = 0
-            for p in pool:
+            for p in order.tolist():
                 if bound[p] > best:
                     break
-                evaluated += 1
                 found = self._evaluate(p)
                 if found is None:
+                    running[p] = False
                     continue
                 price, uncapped = found
                 rho = price / scales[p]
                 contenders.append((rho, p, price, uncapped))
                 # Anything whose rho may be within float error of this one stays in the running.
                 best = min(best, rho + 2 * self.tolerance / scales[p])
-            pool = [p for _, p, _, _ in contenders] + pool[evaluated:]
             if not contenders:
                 return
             contenders.sort()
@@ -143,12 +145,13 @@ class FloatRun:
                         for contender in exact
                         if contender[1] != winner and self._frozen(contender[1])
                     ]
-            pool.remove(winner)
+            running[winner] = False
             sure = until = 0.0
             if self.tracking:
                 # The winner's price surely falls at ``sure`` per unit of rise up to ``until``.
                 sure, until = self._sure_fall(winner, price)
-                self._rivals_reach(winner, rho, uncapped, pool, settled, sure / scales[winner], until)
+                rivals = np.flatnonzero(running)
+                self._rivals_reach(winner, rho, uncapped, rivals, settled, sure / scales[winner], until)
             self._spend(winner, price, sure, until)
             self.purchases.append(winner)
 
@@ -180,24 +183,24 @@ class FloatRun:
         winner: int,
         rho: float,
         uncapped: bool,
-        pool: list[int],
+        rivals: np.ndarray,
         settled: list[int],
         sure: float,
         until: float,
     ) -> None:
-        """Lower the reach to where a rival in ``pool`` could first be as cheap as the winner,
+        """Lower the reach to where one of the ``rivals`` could first be as cheap as the winner,
         whose rho surely falls at ``sure`` per unit of rise up to ``until``; ``settled`` rivals
         were compared with it exactly and neither's rho can change."""
-        if not pool:
+        if not len(rivals):
             return
         ballots = self.ballots
-        rivals = np.array(pool)
         scales = ballots.scales_f[rivals]
         error = np.where(self.at_first[rivals], _EXACT * self.rho[rivals], self.tolerance / scales)
         gap = self.rho[rivals] - rho - error - self._error(winner, rho, uncapped)
         # Both rhos stay what they are over the cap, so an exact comparison (a tie included,
         # broken by id) stays as it is.
-        gap = np.where(np.isin(rivals, settled), np.inf, gap)
+        if settled:
+            gap[np.isin(rivals, settled)] = np.inf
         fall = self.fall[rivals]
         with np.errstate(divide="ignore", invalid="ignore"):
             early = np.where(fall > sure, gap / (fall - sure), np.inf)
