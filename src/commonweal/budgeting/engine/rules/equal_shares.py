@@ -116,7 +116,7 @@ class _Ballots:
             self.approval.append(bool((self.utilities[p] == 1).all()))
             if len(groups) and profile.costs[p] > 0:
                 self.candidates.append(p)
-                wanted = self.weights[p] @ self.utilities[p]
+                wanted = float(self.weighted[p].sum())
                 self.first_price[p] = self.costs_f[p] / wanted
                 self.first_rho[p] = self.costs_f[p] / wanted / self.scales_f[p]
                 self.first_rho_exact[p] = profile.costs[p] / (
@@ -244,7 +244,7 @@ class _Run:
         near = live & ~below & (ratio <= price_f + width)
         above = live & ~below & ~near
         paid = self._money(groups[below])
-        paying = int(weights[above] @ utilities[above])
+        paying = int(ballots.weighted[p].sum(where=above))
         near_at = np.flatnonzero(near)
         near_sorted = sorted(
             zip(
