@@ -231,7 +231,7 @@ class FloatRun:
         poor = short > self.tolerance * utilities
         if not poor.any():
             return 0.0, 0.0
-        rest = float(ballots.weighted[p].sum(where=~poor))
+        rest = _dot(ballots.weighted[p], ~poor)
         if rest <= 0:
             return 0.0, 0.0
         low = self.low[groups]
@@ -296,10 +296,10 @@ class FloatRun:
         poor = ratio < price + self.tolerance
         extra = np.take(self.growth, ballots.supporters[p], out=ballots.scratch[1][:size])
         np.multiply(extra, ballots.weights[p], out=extra)
-        rich_weight = ballots.weighted_sums[p] - float(ballots.weighted[p].sum(where=poor))
+        rich_weight = ballots.weighted_sums[p] - _dot(ballots.weighted[p], poor)
         if rich_weight <= 0:
             return math.inf
-        return float(extra.sum(where=poor)) / rich_weight
+        return _dot(extra, poor) / rich_weight
 
     def _spend(self, p: int, price: float, sure: float, until: float) -> None:
         """p's supporters pay ``price`` per unit of utility, or all they have; with the reach
@@ -347,7 +347,7 @@ def _price(ratio: np.ndarray, weighted: np.ndarray, cost: float, price: float, s
         short = cost - paid
         if short <= 0:
             return price
-        still = float(weighted.sum(where=ratio > price))
+        still = _dot(weighted, ratio > price)
         step = short / still
         if not price + step > price:
             return price
