@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
 # The first rise of the share a run's reach is bounded for, in steps.
 _FIRST_CAP = 4
+# The most runs in a row left untracked (see ``_raise_shares``).
+_LONGEST_PAUSE = 32
 # Float budgets drift from the exact ones by at most ~1e-9 of a voter's share (rounds x voters x
 # machine epsilon); anything closer than this to a deciding threshold is recomputed exactly.
 _TOLERANCE = 1e-6
@@ -358,8 +360,11 @@ def _raise_shares(
     previous: Fraction | None = None
     # How far past a share its run vouches for: twice the last reach, at least a few steps.
     cap = _FIRST_CAP * float(step)
+    # Tracking a run's reach costs about as much again as the run. While it vouches for no
+    # share past its own, the next runs go untracked (one step each), twice as many each time.
+    untracked = pause = 0
     while limit is None or share <= limit or previous is None:
-        run = FloatRun(ballots, share, step, cap)
+        run = FloatRun(ballots, share, step, 0.0 if untracked else cap)
         bought = run.run()
         if bought is None:
             bought = _Run(ballots, share).run()
@@ -377,6 +382,13 @@ def _raise_shares(
         else:
             steps = max(1, math.ceil(run.reach * (1 - 1e-9) / float(step)))
             cap = max(_FIRST_CAP * float(step), 2 * run.reach)
+        if untracked:
+            untracked -= 1
+        elif steps == 1:
+            pause = min(2 * pause or 1, _LONGEST_PAUSE)
+            untracked = pause
+        else:
+            pause = 0
         previous = share + (steps - 1) * step
         if limit is not None and previous > limit:
             previous = first + (limit - first) // step * step

@@ -53,7 +53,8 @@ def _dot(a: np.ndarray, b: np.ndarray) -> float:
 class FloatRun:
     """One float run at a per-voter ``share``. ``run`` buys projects in MES order and sets
     ``reach``: every share below ``share + reach`` surely buys the same projects in the same
-    order. The reach is tracked only while it exceeds ``step`` (a smaller one is no use)."""
+    order. The reach is tracked only while it exceeds ``step`` (a smaller one is no use), so not
+    at all, and left at 0, given a ``cap`` of at most one step."""
 
     def __init__(
         self, ballots: _Ballots, share: Fraction, step: Fraction | None = None, cap: float = math.inf
@@ -70,7 +71,7 @@ class FloatRun:
         # cap could bring still has nothing left.
         self.reach = self.cap = cap
         self.step = 0.0 if step is None else float(step)
-        self.tracking = step is not None
+        self.tracking = step is not None and cap > self.step
         # Per voter group: how much more money it may hold at this round per unit of extra share.
         self.growth = np.ones(len(ballots.profile.weights))
         # Per voter group: how much more money it surely holds at this round per unit of extra
