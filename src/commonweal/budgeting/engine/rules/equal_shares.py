@@ -131,6 +131,9 @@ class _Ballots:
         ]
 
         self.weighted_sums = np.array([float(w.sum()) for w in self.weighted])
+        # Which projects share a supporter with each project: buying one changes the others' prices.
+        approves = profile.utilities > 0
+        self.overlap = np.array([approves[groups].any(axis=0) for groups in self.supporters])
         largest = max((len(groups) for groups in self.supporters), default=0)
         self.scratch = [np.empty(largest) for _ in range(3)]
 

@@ -86,6 +86,10 @@ class FloatRun:
         # Per voter group: whether it ended a purchase within float error of nothing, so that a
         # float budget of 0 may not be exactly 0.
         self.fuzzy = np.zeros(len(ballots.profile.weights), dtype=bool)
+        # Per project: what its last evaluation found, and whether a purchase since has changed
+        # what any of its supporters holds (so that it must be evaluated again).
+        self.found: list[tuple[float, bool] | None] = [None] * len(ballots.costs_f)
+        self.touched = np.ones(len(ballots.costs_f), dtype=bool)
 
     def run(self) -> list[int] | None:
         """The projects MES buys, in order, or None if a decision was too close to call."""
@@ -251,6 +255,9 @@ class FloatRun:
         """(price per unit of utility at which p's supporters can just pay for it, whether all of
         them pay it in full with room to spare), or None if they cannot pay for it; refreshes
         p's bound."""
+        if not self.touched[p]:
+            return self.found[p]
+        self.touched[p] = False
         ballots = self.ballots
         groups = ballots.supporters[p]
         size = len(groups)
@@ -265,6 +272,7 @@ class FloatRun:
                 gain = _dot(weights, np.take(self.growth, groups, out=ballots.scratch[1][:size]))
                 if gain > 0:
                     self._limit((cost - slack - total) / gain)
+            self.found[p] = None
             return None
         weighted = ballots.weighted[p]
         if ballots.approval[p]:
@@ -282,6 +290,7 @@ class FloatRun:
         self.at_first[p] = uncapped
         if self.tracking:
             self.fall[p] = 0.0 if uncapped else self._fall(p, ratio, price) / scale
+        self.found[p] = (price, uncapped)
         return price, uncapped
 
     def _fall(self, p: int, ratio: np.ndarray, price: float) -> float:
@@ -308,6 +317,7 @@ class FloatRun:
         ballots = self.ballots
         groups = ballots.supporters[p]
         utilities = ballots.utilities[p]
+        self.touched |= ballots.overlap[p]
         if self.tracking:
             # Who pays in full here keeps at least what the price surely falls by; who pays all
             # they have may have nothing left.
