@@ -155,8 +155,7 @@ class FloatRun:
             if self.tracking:
                 # The winner's price surely falls at ``sure`` per unit of rise up to ``until``.
                 sure, until = self._sure_fall(winner, price)
-                rivals = np.flatnonzero(running)
-                self._rivals_reach(winner, rho, uncapped, rivals, settled, sure / scales[winner], until)
+                self._rivals_reach(winner, rho, uncapped, running, settled, sure / scales[winner], until)
             self._spend(winner, price, sure, until)
             self.purchases.append(winner)
 
@@ -188,16 +187,56 @@ class FloatRun:
         winner: int,
         rho: float,
         uncapped: bool,
-        rivals: np.ndarray,
+        running: np.ndarray,
         settled: list[int],
         sure: float,
         until: float,
     ) -> None:
-        """Lower the reach to where one of the ``rivals`` could first be as cheap as the winner,
-        whose rho surely falls at ``sure`` per unit of rise up to ``until``; ``settled`` rivals
-        were compared with it exactly and neither's rho can change."""
+        """Lower the reach to where one of the rivals still ``running`` could first be as cheap as
+        the winner, whose rho surely falls at ``sure`` per unit of rise up to ``until``;
+        ``settled`` rivals were compared with it exactly and neither's rho can change.
+
+        A rival's rho and fall are those of its last evaluation, which stay bounds as its price
+        only rises through the run. When such a stale bound would cut the reach, the rival is
+        evaluated again (it may have risen far, or become unaffordable): lazy evaluation leaves
+        most rivals stale, and one stale rival can cut the reach of the whole run.
+        """
+        rivals = np.flatnonzero(running)
         if not len(rivals):
             return
+        reach = self._reach(winner, rho, uncapped, rivals, settled, sure, until)
+        while self.tracking:
+            nearest = int(np.argmin(reach))
+            rival = int(rivals[nearest])
+            if reach[nearest] >= self.reach or not self.touched[rival]:
+                self._limit(float(reach[nearest]))
+                return
+            try:
+                found = self._evaluate(rival)
+            except _Close:
+                # Too close to call whether it is affordable: keep the stale bound.
+                self.touched[rival] = True
+                self._limit(float(reach[nearest]))
+                return
+            if found is None:
+                running[rival] = False
+                reach[nearest] = np.inf
+            else:
+                reach[nearest] = self._reach(
+                    winner, rho, uncapped, rivals[nearest : nearest + 1], settled, sure, until
+                )[0]
+
+    def _reach(
+        self,
+        winner: int,
+        rho: float,
+        uncapped: bool,
+        rivals: np.ndarray,
+        settled: list[int],
+        sure: float,
+        until: float,
+    ) -> np.ndarray:
+        """For each rival, the least rise at which it could be as cheap as the winner."""
         ballots = self.ballots
         scales = ballots.scales_f[rivals]
         error = np.where(self.at_first[rivals], _EXACT * self.rho[rivals], self.tolerance / scales)
@@ -210,8 +249,7 @@ class FloatRun:
         with np.errstate(divide="ignore", invalid="ignore"):
             early = np.where(fall > sure, gap / (fall - sure), np.inf)
             late = np.where(fall > 0, (gap + until * sure) / fall, np.inf)
-            reach = np.where(gap <= 0, 0.0, np.where(early <= until, early, late))
-        self._limit(float(reach.min()))
+            return np.where(gap <= 0, 0.0, np.where(early <= until, early, late))
 
     def _frozen(self, p: int) -> bool:
         """Whether p's exact rho (settled by ``_exact_rho``) stays the same for every rise below
