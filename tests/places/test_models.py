@@ -21,6 +21,18 @@ def test_neighbourhood_lies_within_its_authority_and_nation_but_not_another(demo
     assert abbey.authority().code == "E06000999"
 
 
+def test_an_area_reads_no_parent_to_find_itself_inside_its_own_parent(
+    demo, django_assert_num_queries
+) -> None:
+    abbey = Area.objects.get(code="E02999001")
+    authority, nation = Area.objects.get(code="E06000999"), Area.objects.get(code="E92000001")
+    with django_assert_num_queries(0):
+        assert abbey.is_within(abbey) and abbey.is_within(authority)
+    between = len(Area.objects.get(code="E02999001").lineage()) - 2  # above abbey, below the nation
+    with django_assert_num_queries(between):  # each read once, the nation never
+        assert abbey.is_within(nation)
+
+
 @pytest.mark.parametrize(
     ("higher_is_better", "value", "meets"),
     [(True, 85, True), (True, 84.99, False), (False, 10, True), (False, 10.01, False)],

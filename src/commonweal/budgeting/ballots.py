@@ -8,7 +8,6 @@ from contextlib import nullcontext
 from django.db import IntegrityError, connection, transaction
 
 from commonweal.places.models import Area, Role, User
-from commonweal.places.permissions import ROLE_AREA_LINEAGE
 
 from .models import Ballot, BallotChoice, PaperBatch, Process, Proposal, VoterRoll
 
@@ -97,7 +96,7 @@ def _store(ballot: Ballot, points: Mapping[Proposal, int], fresh: bool = False) 
 def home_neighbourhood(process: Process, voter: User) -> Area:
     """The voter's verified neighbourhood inside the process's area, or a refusal."""
     roles = voter.roles.filter(kind=Role.Kind.RESIDENT, verified_at__isnull=False)
-    for role in roles.select_related(ROLE_AREA_LINEAGE):
+    for role in roles.select_related("area"):
         if role.area.is_within(process.area):
             return role.area
     raise BallotError(f"Only verified residents of {process.area.name} can vote in this process")

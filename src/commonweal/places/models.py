@@ -61,8 +61,19 @@ class Area(models.Model):
         return chain
 
     def is_within(self, other: Area) -> bool:
-        """Whether this area is `other` or lies inside it."""
-        return any(area.pk == other.pk for area in self.lineage())
+        """Whether this area is `other` or lies inside it.
+
+        Reads a parent only when the answer needs it: a neighbourhood of `other` answers from its
+        own `parent_id`, so a role loaded with its area alone needs no further query.
+        """
+        area = self
+        while area.pk != other.pk:
+            if area.parent_id is None:
+                return False
+            if area.parent_id == other.pk:
+                return True
+            area = area.parent
+        return True
 
     def authority(self) -> Area | None:
         """The local authority this area belongs to (itself, if it is one)."""

@@ -23,9 +23,6 @@ class Action(StrEnum):
     SET_STANDARDS = "set_standards"  # national stewards
 
 
-# Areas are at most four deep, so a role's area and everything above it come in one query.
-ROLE_AREA_LINEAGE = "area__parent__parent__parent"
-
 # Which role kinds grant each action, and whether a resident must be verified.
 GRANTS: dict[Action, frozenset[Role.Kind]] = {
     Action.PARTICIPATE: frozenset({Role.Kind.RESIDENT}),
@@ -51,7 +48,10 @@ def granting_role(user: User | AnonymousUser, action: Action, area: Area) -> Rol
     if not user.is_authenticated or not user.is_active:
         return None
     kinds = GRANTS[action]
-    roles = user.roles.filter(kind__in=kinds).select_related(ROLE_AREA_LINEAGE)
+    # Each role comes with its area alone: is_within reads a parent only when the target lies two
+    # or more levels above the role's area, so a resident acting in their neighbourhood or its
+    # authority (what voting and joining ask) costs this one query.
+    roles = user.roles.filter(kind__in=kinds).select_related("area")
     above: set[int] | None = None  # the target area and those containing it, read once
     for role in roles:
         if role.kind == Role.Kind.RESIDENT:
