@@ -366,9 +366,15 @@ def _raise_shares(
     # Tracking a run's reach costs about as much again as the run. While it vouches for no
     # share past its own, the next runs go untracked (one step each), twice as many each time.
     untracked = pause = 0
+    ahead: dict[Fraction, tuple[FloatRun, list[int] | None]] = {}
     while limit is None or share <= limit or previous is None:
-        run = FloatRun(ballots, share, step, 0.0 if untracked else cap)
-        bought = run.run()
+        if untracked and share not in ahead:
+            ahead = _untracked_runs(ballots, share, step, untracked)
+        if share in ahead:
+            run, bought = ahead.pop(share)
+        else:
+            run = FloatRun(ballots, share, step, cap)
+            bought = run.run()
         if bought is None:
             bought = _Run(ballots, share).run()
             run.reach = 0.0
@@ -397,6 +403,23 @@ def _raise_shares(
             previous = first + (limit - first) // step * step
         share += steps * step
     return _exact(ballots, previous)
+
+
+def _untracked_runs(
+    ballots: _Ballots, share: Fraction, step: Fraction, count: int
+) -> dict[Fraction, tuple[FloatRun, list[int] | None]]:
+    """Untracked float runs at ``count`` shares from ``share`` up by ``step``, with what each
+    bought. They run from the highest down, each following the one above it (see
+    ``FloatRun``): consecutive shares mostly buy the same projects for most rounds."""
+    runs: dict[Fraction, tuple[FloatRun, list[int] | None]] = {}
+    above: FloatRun | None = None
+    for k in reversed(range(count)):
+        run = FloatRun(ballots, share + k * step, step, 0.0, above=above, record=k > 0)
+        runs[share + k * step] = (run, run.run())
+        if above is not None:
+            above.records = None  # only the run just below needed them
+        above = run
+    return runs
 
 
 def _exact(ballots: _Ballots, share: Fraction) -> _Run:

@@ -54,10 +54,24 @@ class FloatRun:
     """One float run at a per-voter ``share``. ``run`` buys projects in MES order and sets
     ``reach``: every share below ``share + reach`` surely buys the same projects in the same
     order. The reach is tracked only while it exceeds ``step`` (a smaller one is no use), so not
-    at all, and left at 0, given a ``cap`` of at most one step."""
+    at all, and left at 0, given a ``cap`` of at most one step.
+
+    An untracked run may follow a run ``above`` at a higher share, which ``records`` what it
+    knew at each round. While both have bought the same projects in the same order, every voter
+    here holds at most what it holds there (more money only lowers each price, so each payer
+    pays less), so every price here is at least the price there: the run above's bounds on
+    each rho and its prices stay lower bounds here, and a project it found unaffordable is
+    unaffordable here too. Most rivals then need no evaluation at all.
+    """
 
     def __init__(
-        self, ballots: _Ballots, share: Fraction, step: Fraction | None = None, cap: float = math.inf
+        self,
+        ballots: _Ballots,
+        share: Fraction,
+        step: Fraction | None = None,
+        cap: float = math.inf,
+        above: FloatRun | None = None,
+        record: bool = False,
     ) -> None:
         self.ballots = ballots
         share_f = float(share)
@@ -90,6 +104,14 @@ class FloatRun:
         # what any of its supporters holds (so that it must be evaluated again).
         self.found: list[tuple[float, bool] | None] = [None] * len(ballots.costs_f)
         self.touched = np.ones(len(ballots.costs_f), dtype=bool)
+        # Per project: a price at most its current one, where Newton steps start.
+        self.start = ballots.first_price.copy()
+        # A run above is no use to a tracked run, which must find each unaffordable project
+        # itself to bound the reach.
+        self.above = None if self.tracking else above
+        # Per round: the bounds, the projects still running and the Newton starts, once every
+        # contender of the round was evaluated.
+        self.records: list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None = [] if record else None
 
     def run(self) -> list[int] | None:
         """The projects MES buys, in order, or None if a decision was too close to call."""
@@ -107,6 +129,8 @@ class FloatRun:
         running[ballots.candidates] = True
         bound = self.bound
         while True:
+            if self.above is not None:
+                self._follow(running)
             pool = np.flatnonzero(running)
             # By bound, ties by id (a stable sort of ids in order).
             order = pool[np.argsort(bound[pool], kind="stable")]
@@ -126,6 +150,8 @@ class FloatRun:
                 best = min(best, rho + 2 * self.tolerance / scales[p])
             if not contenders:
                 return
+            if self.records is not None:
+                self.records.append((bound.copy(), running.copy(), self.start.copy()))
             contenders.sort()
             rho, winner, price, uncapped = contenders[0]
             error = self._error(winner, rho, uncapped)
@@ -158,6 +184,19 @@ class FloatRun:
                 self._rivals_reach(winner, rho, uncapped, running, settled, sure / scales[winner], until)
             self._spend(winner, price, sure, until)
             self.purchases.append(winner)
+
+    def _follow(self, running: np.ndarray) -> None:
+        """Take the run above's records for this round while it bought what this run bought."""
+        above = self.above
+        assert above is not None and above.records is not None
+        done = len(self.purchases)
+        if done >= len(above.records) or (done and above.purchases[done - 1] != self.purchases[done - 1]):
+            self.above = None
+            return
+        bound, alive, start = above.records[done]
+        np.maximum(self.bound, bound, out=self.bound)
+        running &= alive
+        np.maximum(self.start, start, out=self.start)
 
     def _error(self, p: int, rho: float, uncapped: bool) -> float:
         """A bound on the float error of p's rho: a first rho is a single division."""
@@ -321,7 +360,8 @@ class FloatRun:
         lowest = ratio.min()
         uncapped = bool(lowest > price + self.tolerance)
         if lowest < price:
-            price = _price(ratio, weighted, cost, price, ballots.scratch[1][:size])
+            price = _price(ratio, weighted, cost, self.start[p], ballots.scratch[1][:size])
+            self.start[p] = price
         scale = ballots.scales_f[p]
         self.bound[p] = (price - self.tolerance) / scale
         self.rho[p] = price / scale
