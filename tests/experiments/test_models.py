@@ -1,4 +1,4 @@
-"""When an experiment's evaluation counts as pending, and when as stopped by a dead worker."""
+"""When an experiment's evaluation counts as pending, and when as stopped: no worker took it, or one died."""
 
 from __future__ import annotations
 
@@ -16,17 +16,19 @@ MINUTE = timedelta(minutes=1)
     ("progress", "running_for", "pending", "stalled"),
     [
         (Experiment.Progress.IDLE, None, False, False),
-        (Experiment.Progress.QUEUED, None, True, False),
-        (Experiment.Progress.FAILED, None, False, False),
+        (Experiment.Progress.QUEUED, MINUTE, True, False),
+        (Experiment.Progress.QUEUED, EVALUATION_STALLS_AFTER + MINUTE, False, True),  # no worker took it
+        (Experiment.Progress.QUEUED, None, False, True),  # queued before the time was recorded
+        (Experiment.Progress.FAILED, EVALUATION_STALLS_AFTER + MINUTE, False, False),
         (Experiment.Progress.RUNNING, MINUTE, True, False),
         (Experiment.Progress.RUNNING, EVALUATION_STALLS_AFTER - MINUTE, True, False),
         (Experiment.Progress.RUNNING, EVALUATION_STALLS_AFTER + MINUTE, False, True),
         (Experiment.Progress.RUNNING, None, False, True),  # marked running before starts were recorded
     ],
 )
-def test_an_evaluation_running_past_the_limit_is_stalled_and_no_longer_pending(
+def test_an_evaluation_queued_or_running_past_the_limit_is_stalled_and_no_longer_pending(
     progress: str, running_for: timedelta | None, pending: bool, stalled: bool
 ) -> None:
     started = timezone.now() - running_for if running_for is not None else None
-    experiment = Experiment(progress=progress, evaluation_started_at=started)
+    experiment = Experiment(progress=progress, progress_since=started)
     assert (experiment.evaluation_pending, experiment.evaluation_stalled) == (pending, stalled)

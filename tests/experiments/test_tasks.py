@@ -27,13 +27,15 @@ def test_a_queued_evaluation_waits_for_the_worker_then_is_stored_and_shown(
     officer = User.objects.get(email="officer@example.org")
     services.queue_evaluation(libraries(), officer)
     assert libraries().progress == Experiment.Progress.QUEUED and libraries().latest is None
+    queued_at = libraries().progress_since
+    assert queued_at is not None  # so a queue no worker takes up can be told apart
 
     work()
 
     evaluation = libraries().latest
     assert evaluation is not None and evaluation.evaluated_by == officer
     assert libraries().progress == "" and libraries().status == Experiment.Status.EVALUATED
-    assert libraries().evaluation_started_at is not None  # so a dead worker's run can be told apart
+    assert libraries().progress_since > queued_at  # the start, so a dead worker's run can be told apart
     page = client.get(reverse("experiments:detail", args=[libraries().pk])).content.decode()
     assert "unlikely to be chance" in page and "The evaluation is" not in page
 

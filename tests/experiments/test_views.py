@@ -174,23 +174,29 @@ def test_a_second_evaluation_is_refused_while_one_is_queued(
     assert DBTaskResult.objects.count() == 1
 
 
-def running_since(ago: timedelta) -> None:
-    started = timezone.now() - ago
-    Experiment.objects.filter(pk=libraries().pk).update(
-        progress=Experiment.Progress.RUNNING, evaluation_started_at=started
-    )
+def marked_since(progress: Experiment.Progress, ago: timedelta) -> None:
+    since = timezone.now() - ago
+    Experiment.objects.filter(pk=libraries().pk).update(progress=progress, progress_since=since)
 
 
-def test_an_evaluation_running_past_the_limit_is_shown_as_stopped_and_can_be_queued_again(
-    signed_in, experiments_demo, django_capture_on_commit_callbacks
+@pytest.mark.parametrize(
+    ("progress", "explained"),
+    [
+        (Experiment.Progress.RUNNING, "It has been running for more than 15 minutes"),
+        (Experiment.Progress.QUEUED, "no task worker has started it: the worker may not be running"),
+    ],
+)
+def test_an_evaluation_queued_or_running_past_the_limit_is_shown_as_stopped_and_can_be_queued_again(
+    signed_in, experiments_demo, django_capture_on_commit_callbacks, progress, explained
 ) -> None:
     from django_tasks_db.models import DBTaskResult
 
-    running_since(EVALUATION_STALLS_AFTER + timedelta(minutes=1))
+    marked_since(progress, EVALUATION_STALLS_AFTER + timedelta(minutes=1))
     client = signed_in("officer@example.org")
     page = client.get(reverse("experiments:detail", args=[libraries().pk])).content.decode()
     assert "The evaluation seems to have stopped" in page and 'id="evaluation-stalled"' in page
-    assert "The evaluation is running" not in page and "Start the evaluation again</button>" in page
+    assert explained in page
+    assert "The evaluation is" not in page and "Start the evaluation again</button>" in page
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("experiments:evaluate", args=[libraries().pk]), follow=True)
@@ -204,7 +210,7 @@ def test_an_evaluation_running_within_the_limit_cannot_be_queued_again(
 ) -> None:
     from django_tasks_db.models import DBTaskResult
 
-    running_since(EVALUATION_STALLS_AFTER - timedelta(minutes=1))
+    marked_since(Experiment.Progress.RUNNING, EVALUATION_STALLS_AFTER - timedelta(minutes=1))
     client = signed_in("officer@example.org")
     page = client.get(reverse("experiments:detail", args=[libraries().pk])).content.decode()
     assert "The evaluation is running" in page and "seems to have stopped" not in page
@@ -222,7 +228,7 @@ def test_only_an_officer_of_the_area_may_queue_a_stopped_evaluation_again(
 ) -> None:
     from django_tasks_db.models import DBTaskResult
 
-    running_since(EVALUATION_STALLS_AFTER + timedelta(minutes=1))
+    marked_since(Experiment.Progress.RUNNING, EVALUATION_STALLS_AFTER + timedelta(minutes=1))
     client = signed_in("officer.ashcombe@example.org")
     page = client.get(reverse("experiments:detail", args=[libraries().pk])).content.decode()
     assert "An officer of" in page and "Start the evaluation again</button>" not in page

@@ -16,7 +16,8 @@ from django.utils import timezone
 from commonweal.places.models import Area, NationalStandard
 
 # An evaluation takes from seconds to a minute. One still running after this long was left
-# "running" by a worker that died mid-task, so the page says so and the officer may queue it again.
+# "running" by a worker that died mid-task; one still queued after this long waits for a worker
+# that is not running. Either way the page says so and the officer may queue it again.
 EVALUATION_STALLS_AFTER = timedelta(minutes=15)
 
 
@@ -75,8 +76,8 @@ class Experiment(models.Model):
     # Evaluating runs in the task worker: where it has got to, and why it stopped if it failed.
     progress = models.CharField(max_length=8, choices=Progress.choices, blank=True, default=Progress.IDLE)
     evaluation_error = models.TextField(blank=True)
-    evaluation_started_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the worker last started evaluating this experiment."
+    progress_since = models.DateTimeField(
+        null=True, blank=True, help_text="When the evaluation was last queued, or started by the worker."
     )
 
     class Meta:
@@ -87,20 +88,19 @@ class Experiment(models.Model):
 
     @property
     def evaluation_stalled(self) -> bool:
-        """Marked running for longer than EVALUATION_STALLS_AFTER: its worker has stopped."""
-        if self.progress != self.Progress.RUNNING:
+        """Queued or running for longer than EVALUATION_STALLS_AFTER: no worker took it up, or the
+        one that did has stopped."""
+        if self.progress not in (self.Progress.QUEUED, self.Progress.RUNNING):
             return False
-        # Marked running before the start was recorded: no worker that old is still at it.
-        if self.evaluation_started_at is None:
+        # Marked before the time was recorded: no worker that old is still at it.
+        if self.progress_since is None:
             return True
-        return timezone.now() - self.evaluation_started_at > EVALUATION_STALLS_AFTER
+        return timezone.now() - self.progress_since > EVALUATION_STALLS_AFTER
 
     @property
     def evaluation_pending(self) -> bool:
-        """Queued, or running and not stalled: a second evaluation would only duplicate it."""
-        if self.progress == self.Progress.QUEUED:
-            return True
-        return self.progress == self.Progress.RUNNING and not self.evaluation_stalled
+        """Queued or running, and not stalled: a second evaluation would only duplicate it."""
+        return self.progress in (self.Progress.QUEUED, self.Progress.RUNNING) and not self.evaluation_stalled
 
     @property
     def service(self):

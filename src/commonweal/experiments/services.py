@@ -151,17 +151,19 @@ def queue_evaluation(experiment: Experiment, by: User | None = None) -> None:
                 f"{locked.title} is already being evaluated: refresh the page for the result"
             )
         locked.progress, locked.evaluation_error = Experiment.Progress.QUEUED, ""
-        locked.save(update_fields=["progress", "evaluation_error"])
+        locked.progress_since = timezone.now()
+        locked.save(update_fields=["progress", "evaluation_error", "progress_since"])
         user_id = by.pk if by is not None else None
         # Queue only once committed, so the worker never finds the experiment not yet queued.
         transaction.on_commit(lambda: evaluate_queued.enqueue(locked.pk, user_id))
     experiment.progress, experiment.evaluation_error = locked.progress, ""
+    experiment.progress_since = locked.progress_since
 
 
 def run_queued_evaluation(experiment_id: int, user_id: int | None) -> Evaluation | None:
     """The worker's side: evaluate, or record in plain words why the evaluation stopped."""
     queued = Experiment.objects.filter(pk=experiment_id)
-    queued.update(progress=Experiment.Progress.RUNNING, evaluation_started_at=timezone.now())
+    queued.update(progress=Experiment.Progress.RUNNING, progress_since=timezone.now())
     experiment = queued.select_related("area", "standard__service").get()
     try:
         return evaluate_experiment(experiment, User.objects.filter(pk=user_id).first())
