@@ -28,8 +28,10 @@ from commonweal.budgeting.engine.rules.greedy import (
 if TYPE_CHECKING:
     from commonweal.budgeting.engine.election import Profile
 
-# The first rise of the share a run's reach is bounded for, in steps.
-_FIRST_CAP = 4
+# The first rise of the share a run's reach is bounded for, in steps: a wide cap loosens the
+# bounds less than the runs it saves where outcomes last (Budapest 2024), and where they do not
+# the runs go untracked anyway.
+_FIRST_CAP = 64
 # The most runs in a row left untracked (see ``_raise_shares``).
 _LONGEST_PAUSE = 32
 # Float budgets drift from the exact ones by at most ~1e-9 of a voter's share (rounds x voters x
@@ -361,10 +363,11 @@ def _raise_shares(
     first = profile.budget / profile.num_voters
     share = first
     previous: Fraction | None = None
-    # How far past a share its run vouches for: twice the last reach, at least a few steps.
+    # How far past a share its run vouches for: twice the last reach, at least _FIRST_CAP steps.
     cap = _FIRST_CAP * float(step)
-    # Tracking a run's reach costs about as much again as the run. While it vouches for no
-    # share past its own, the next runs go untracked (one step each), twice as many each time.
+    # Tracking a run's reach costs two to three untracked runs (which follow one another, see
+    # ``_untracked_runs``). While it vouches for at most one share past its own, the next runs
+    # go untracked (one step each), twice as many each time.
     untracked = pause = 0
     ahead: dict[Fraction, tuple[FloatRun, list[int] | None]] = {}
     while limit is None or share <= limit or previous is None:
@@ -393,7 +396,7 @@ def _raise_shares(
             cap = max(_FIRST_CAP * float(step), 2 * run.reach)
         if untracked:
             untracked -= 1
-        elif steps == 1:
+        elif steps <= 2:
             pause = min(2 * pause or 1, _LONGEST_PAUSE)
             untracked = pause
         else:
