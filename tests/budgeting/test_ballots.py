@@ -108,3 +108,11 @@ def test_ballots_and_the_roll_share_nothing_that_could_join_them() -> None:
     assert Ballot._meta.pk.get_default().version == 4  # random ids, not a sequence in voting order
     relations = {f.related_model for f in Ballot._meta.get_fields() if f.is_relation}
     assert VoterRoll not in relations and get_user_model() not in relations
+
+
+def test_a_ballot_over_budget_is_refused_in_the_process_currency(voting, resident) -> None:
+    voting.currency = "EUR"
+    voting.save(update_fields=["currency"])
+    with pytest.raises(BallotError, match="Your choices cost €110,000, more than the €100,000 budget"):
+        cast_online(voting, resident("ann@example.net"), choices(voting, "P1", "P4"))
+    assert not Ballot.objects.exists()

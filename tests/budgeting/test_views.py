@@ -349,6 +349,16 @@ def test_remaining_fragment_shows_money_left_and_overspend(voting, resident) -> 
     assert client.get(f"{BASE}/2026/vote/remaining/").status_code == 405
 
 
+def test_vote_page_and_remaining_fragment_show_the_process_currency(voting, resident) -> None:
+    voting.currency = "PLN"
+    voting.save(update_fields=["currency"])
+    client = signed_in(resident("ann@example.net"))
+    page = client.get(f"{BASE}/2026/vote/").content.decode()
+    assert "There is PLN 100,000 to spend" in page and "Play area – PLN 60,000" in page and "£" not in page
+    left = client.post(f"{BASE}/2026/vote/remaining/", {"project": [pk(voting, "P1")]}).content.decode()
+    assert "PLN 40,000 left of PLN 100,000" in left and "£" not in left
+
+
 def test_cumulative_ballot_uses_points_fields(voting, resident) -> None:
     voting.ballot_type, voting.max_choices = Process.BallotType.CUMULATIVE, 5
     voting.save()

@@ -10,6 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from commonweal.places.models import Area, Role, User
 
 from .models import Ballot, BallotChoice, PaperBatch, Process, Proposal, VoterRoll
+from .money import money
 
 
 class BallotError(ValueError):
@@ -49,7 +50,8 @@ def check_choices(
         total = sum(p.cost for p in points)
         if total > process.budget:
             raise BallotError(
-                f"Your choices cost £{total:,}, more than the £{process.budget:,} budget: remove some"
+                f"Your choices cost {money(total, process.currency)}, "
+                f"more than the {money(process.budget, process.currency)} budget: remove some"
             )
         points = dict.fromkeys(points, 1)
     elif process.ballot_type == kind.CUMULATIVE:

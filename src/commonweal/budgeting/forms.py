@@ -16,6 +16,7 @@ from commonweal.places.status import floor_statuses
 
 from .ballots import BallotError, check_choices
 from .models import Ballot, Process, Proposal
+from .money import money
 from .services import neighbourhoods_of
 
 DATE_FORMATS = ["%d/%m/%Y", "%d %m %Y", "%d-%m-%Y", "%Y-%m-%d"]
@@ -194,7 +195,8 @@ class CostForm(forms.Form):
         cost = pounds(self.cleaned_data["estimated_cost"], "estimated cost")
         if cost > self.process.budget:
             raise forms.ValidationError(
-                f"The estimated cost must be no more than the £{self.process.budget:,} budget"
+                "The estimated cost must be no more than the "
+                f"{money(self.process.budget, self.process.currency)} budget"
             )
         return cost
 

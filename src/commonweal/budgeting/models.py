@@ -11,6 +11,7 @@ import secrets
 import uuid
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
@@ -57,7 +58,12 @@ class Process(models.Model):
     title = models.CharField(max_length=160)
     description = models.TextField(blank=True)
     phase = models.CharField(max_length=12, choices=Phase.choices, default=Phase.PROPOSALS)
-    budget = models.PositiveBigIntegerField(help_text="In pounds.")
+    budget = models.PositiveBigIntegerField(help_text="In whole units of the process's currency.")
+    currency = models.CharField(
+        max_length=3, default="GBP",
+        validators=[RegexValidator(r"^[A-Z]{3}$", "Enter the currency as its 3-letter code, like GBP")],
+        help_text="ISO 4217 code, like GBP. A past round imported from abroad keeps its own, like PLN.",
+    )
     ballot_type = models.CharField(max_length=12, choices=BallotType.choices, default=BallotType.KNAPSACK)
     max_choices = models.PositiveSmallIntegerField(
         null=True, blank=True,

@@ -1,20 +1,17 @@
-"""Money as residents read it: £25,000, or £6,666.67 where an exact share is not whole pounds."""
+"""Money and shares as residents read them: `{{ line.cost|money:process.currency }}` gives £25,000."""
 
 from fractions import Fraction
 
 from django import template
 
+from commonweal.budgeting import money as formatting
+
 register = template.Library()
 
 
 @register.filter
-def pounds(value: Fraction | int | float | None) -> str:
-    if value is None:
-        return "–"
-    amount = Fraction(value)
-    if amount.denominator == 1:
-        return f"£{int(amount):,}"
-    return f"£{float(amount):,.2f}"
+def money(value: Fraction | int | float | None, currency: str) -> str:
+    return formatting.money(value, currency)
 
 
 @register.filter
