@@ -5,9 +5,10 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import Client
 
 from commonweal.budgeting import counting
-from commonweal.budgeting.engine import PabulibError, load
+from commonweal.budgeting.engine import PabulibError, allocate, load
 from commonweal.budgeting.engine.pabulib import parse
 from commonweal.budgeting.importing import ImportRefused, import_pb
 from commonweal.budgeting.models import Ballot, BallotChoice, Process, Proposal
@@ -55,9 +56,10 @@ def votes_by_voter(data: bytes, vote_type: str) -> dict[str, object]:
     return found
 
 
-def small_pb(votes: list[str], *, budget: str = "100", cost_b: str = "40") -> bytes:
+def small_pb(votes: list[str], *, budget: str = "100", cost_b: str = "40", currency: str = "") -> bytes:
     lines = [
         "META", "key;value", f"budget;{budget}", "vote_type;approval", "rule;greedy",
+        *([f"currency;{currency}"] if currency else []),
         "PROJECTS", "project_id;cost;name", "A;60;Play area", f"B;{cost_b};Benches",
         "VOTES", "voter_id;vote;neighbourhood", *votes,
     ]
@@ -93,6 +95,35 @@ def test_budget_with_a_fraction_is_rounded_down_and_the_description_says_so(boro
     assert process.budget == 2_011_938
     assert "2011938.01 is rounded down to 2011938" in process.description
     assert process.ballot_type == Process.BallotType.ORDINAL and process.max_choices == 3
+
+
+@pytest.mark.reference_data
+def test_round_in_zloty_is_shown_and_republished_in_zloty(borough, pabulib) -> None:
+    process = import_pb(pabulib / "Poland_Krakow_2024.pb", borough, slug="krakow-2024")
+    assert process.currency == "PLN"
+    page = Client().get("/areas/E06000999/budgets/krakow-2024/results/").content.decode()
+    assert "of the PLN 9,200,000 budget" in page and "£" not in page
+    published = Client().get("/areas/E06000999/budgets/krakow-2024/ballots.pb").content
+    assert b"\ncurrency;PLN\n" in published
+    funded = process.proposals.filter(funded_rank__isnull=False).order_by("funded_rank")
+    recount = allocate(parse(published), rule=process.rule)
+    assert list(recount.funded) == list(funded.values_list("code", flat=True))
+
+
+@pytest.mark.parametrize("currency", ["eur", " Eur "])
+def test_currency_is_kept_upper_cased(borough, currency) -> None:
+    assert import_pb(small_pb(["v1;A;x"], currency=currency), borough, slug="euro").currency == "EUR"
+
+
+def test_file_without_a_currency_is_taken_to_be_in_pounds(borough) -> None:
+    assert import_pb(small_pb(["v1;A;x"]), borough, slug="pounds").currency == "GBP"
+
+
+@pytest.mark.parametrize("currency", ["zł", "EURO", "P1N"])
+def test_bad_currency_is_refused_naming_the_file_and_nothing_is_written(borough, currency) -> None:
+    with pytest.raises(PabulibError, match=rf"old\.pb: currency '{currency}' is not a 3-letter currency"):
+        import_pb(small_pb(["v1;A;x"], currency=currency), borough, slug="old")
+    assert not Process.objects.exists() and not Ballot.objects.exists()
 
 
 def test_ballots_are_placed_in_the_neighbourhood_their_file_names_else_the_area(borough) -> None:

@@ -74,7 +74,7 @@ def ballots_file(process: Process) -> bytes:
         "budget": str(process.budget),
         "vote_type": VOTE_TYPES[process.ballot_type],
         "rule": process.rule,
-        "currency": "GBP",
+        "currency": process.currency,
     }
     if process.max_choices and process.ballot_type != Process.BallotType.CUMULATIVE:
         meta["max_length"] = str(process.max_choices)

@@ -14,13 +14,15 @@ Decisions a reader of the result should know:
 - Costs must be whole numbers (Commonweal keeps money in whole units). A budget with a fraction
   (Kraków writes "2011938,01") is rounded down to whole units and the description says so: with
   whole costs a set of projects fits the rounded budget exactly when it fits the original one.
-- Amounts stay in the file's currency; the description names it.
+- Amounts stay in the file's currency, which the process keeps (upper-cased) and shows them in;
+  a file that names none is taken to be in pounds, Commonweal's default.
 - The rule is the file's where Commonweal has it (`greedy`, `equalshares`), otherwise `mes`.
 """
 
 from __future__ import annotations
 
 import math
+import re
 import uuid
 from os import PathLike
 from pathlib import Path
@@ -50,6 +52,7 @@ _TITLE_LENGTH = Proposal._meta.get_field("title").max_length
 _RECEIPT_LENGTH = Ballot._meta.get_field("receipt_code").max_length
 _SLUG_LENGTH = Process._meta.get_field("slug").max_length
 _POINTS_LIMIT = 32_767  # BallotChoice.points is a small integer
+_CURRENCY = re.compile(r"[A-Z]{3}")  # an ISO 4217 code, as Process.currency holds
 
 
 class ImportRefused(ValueError):
@@ -71,11 +74,12 @@ def import_pb(
             raise PabulibError(f"{name}: cannot be read ({error.strerror})") from error
     election = parse(data, name)
     _check(election, name)
+    currency = _currency(election, name)
     slug = slug or slugify(Path(name).stem)[:_SLUG_LENGTH].strip("-") or "imported"
     if Process.objects.filter(area=area, slug=slug).exists():
         raise ImportRefused(f"{area.name} already has a process called {slug!r}: choose another slug")
     with transaction.atomic():
-        process = _process(election, area, name, slug, title)
+        process = _process(election, area, name, slug, title, currency)
         places = _places(area)
         proposals = _proposals(election, process, area, places)
         _ballots(election, process, area, places, proposals)
@@ -106,16 +110,30 @@ def _check(election: Election, name: str) -> None:
         raise PabulibError(f"{name}: a ballot gives more than {_POINTS_LIMIT:,} points to one project")
 
 
+def _currency(election: Election, name: str) -> str:
+    """The file's currency as a 3-letter code, refused naming the file when it is not one."""
+    text = election.meta.get("currency", "").strip()
+    if not text:
+        return Process._meta.get_field("currency").default
+    code = text.upper()
+    if not _CURRENCY.fullmatch(code):
+        raise PabulibError(
+            f"{name}: currency {text!r} is not a 3-letter currency code; "
+            "write it in META as its ISO 4217 code, like EUR or PLN"
+        )
+    return code
+
+
 def _whole(meta_value: str | None) -> int | None:
     return int(meta_value) if meta_value and meta_value.strip().isdigit() else None
 
 
-def _process(election: Election, area: Area, name: str, slug: str, title: str | None) -> Process:
+def _process(
+    election: Election, area: Area, name: str, slug: str, title: str | None, currency: str
+) -> Process:
     meta = election.meta
     budget = math.floor(election.budget)
     notes = [f"Imported from {name}, a past round published in pabulib format."]
-    if meta.get("currency"):
-        notes.append(f"Amounts are in {meta['currency']}, as in the file.")
     if budget != election.budget:
         notes.append(
             f"The file's budget of {decimal_text(election.budget)} is rounded down to {budget} "
@@ -138,6 +156,7 @@ def _process(election: Election, area: Area, name: str, slug: str, title: str | 
         description=" ".join(notes),
         phase=Process.Phase.COUNTING,
         budget=budget,
+        currency=currency,
         ballot_type=ballot_type,
         max_choices=max_choices,
         rule=RULES.get(meta.get("rule", "").strip().lower(), "mes"),
