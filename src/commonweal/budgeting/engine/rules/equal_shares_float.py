@@ -422,8 +422,11 @@ class FloatRun:
                 self.growth[groups] = np.where(self.cap * growth <= short, 0.0, growth)
         money = self.budget[groups]
         left = money - price * utilities
-        # Whoever ends within float error of nothing may or may not have run out exactly.
-        self.fuzzy[groups] |= (money > 0) & (np.abs(left) <= self.tolerance)
+        # Whoever ends within float error of nothing may or may not have run out exactly. (Few
+        # do: marking them alone spares a gather and a scatter over every supporter.)
+        near = np.abs(left) <= self.tolerance
+        if near.any():
+            self.fuzzy[groups[near & (money > 0)]] = True
         self.budget[groups] = np.maximum(left, 0.0)
 
 
