@@ -90,6 +90,8 @@ class FloatRun:
         self.tracking = step is not None and cap > self.step
         # Per voter group: how much more money it may hold at this round per unit of extra share.
         self.growth = np.ones(len(ballots.profile.weights))
+        # At least the largest growth of any voter group.
+        self.growth_max = 1.0
         # Per voter group: how much more money it surely holds at this round per unit of extra
         # share, for rises up to ``low_until``.
         self.low = np.ones(len(ballots.profile.weights))
@@ -347,10 +349,14 @@ class FloatRun:
         if total <= cost + slack:
             if total >= cost - slack:
                 raise _Close
-            if self.tracking:  # unaffordable now, so for the rest of this run
+            short = cost - slack - total
+            # Unaffordable now, so for the rest of this run. Its supporters gain at most their
+            # weight times the largest growth: only if that could cover the shortfall within the
+            # reach is their exact gain worth summing (it rarely is).
+            if self.tracking and short < self.reach * ballots.weight_sums[p] * self.growth_max:
                 gain = _dot(weights, np.take(self.growth, groups, out=ballots.scratch[1][:size]))
                 if gain > 0:
-                    self._limit((cost - slack - total) / gain)
+                    self._limit(short / gain)
             self.found[p] = None
             return None
         weighted = ballots.weighted[p]
@@ -417,6 +423,7 @@ class FloatRun:
                 self._limit(0.0)
             else:
                 growth = self.growth[groups] + fall * utilities
+                self.growth_max = max(self.growth_max, float(growth.max()))
                 short = price * utilities - money
                 # Those short of the price by more than the cap could bring stay out of money.
                 self.growth[groups] = np.where(self.cap * growth <= short, 0.0, growth)
