@@ -100,6 +100,8 @@ class FloatRun:
         # share, and whether it was its first rho exactly (every supporter paid in full).
         self.rho = ballots.first_rho.copy()
         self.fall = np.zeros(len(ballots.costs_f))
+        # The same for its price, kept for the purchase (see ``_spend``).
+        self.price_fall = np.zeros(len(ballots.costs_f))
         self.at_first = np.ones(len(ballots.costs_f), dtype=bool)
         # Per voter group: whether it ended a purchase within float error of nothing, so that a
         # float budget of 0 may not be exactly 0.
@@ -375,7 +377,8 @@ class FloatRun:
         self.rho[p] = price / scale
         self.at_first[p] = uncapped
         if self.tracking:
-            self.fall[p] = 0.0 if uncapped else self._fall(p, ratio, price) / scale
+            self.price_fall[p] = 0.0 if uncapped else self._fall(p, ratio, price)
+            self.fall[p] = self.price_fall[p] / scale
         self.found[p] = (price, uncapped)
         return price, uncapped
 
@@ -404,31 +407,25 @@ class FloatRun:
         groups = ballots.supporters[p]
         utilities = ballots.utilities[p]
         self.touched |= ballots.overlap[p]
+        money = self.budget[groups]
+        left = money - price * utilities
         if self.tracking:
             # Who pays in full here keeps at least what the price surely falls by; who pays all
             # they have may have nothing left.
-            margin = self.budget[groups] - price * utilities
             self.low[groups] = np.where(
-                margin > self.tolerance * utilities, self.low[groups] + sure * utilities, 0.0
+                left > self.tolerance * utilities, self.low[groups] + sure * utilities, 0.0
             )
             if sure > 0:
                 self.low_until = min(self.low_until, until)
-            size = len(groups)
-            money = np.take(self.budget, groups, out=ballots.scratch[0][:size])
-            ratio = (
-                money if ballots.approval[p] else np.divide(money, utilities, out=ballots.scratch[2][:size])
-            )
-            fall = self._fall(p, ratio, price)
+            # As found when p was last evaluated: no supporter's money or growth changed since.
+            fall = self.price_fall[p]
             if math.isinf(fall):
                 self._limit(0.0)
             else:
                 growth = self.growth[groups] + fall * utilities
                 self.growth_max = max(self.growth_max, float(growth.max()))
-                short = price * utilities - money
                 # Those short of the price by more than the cap could bring stay out of money.
-                self.growth[groups] = np.where(self.cap * growth <= short, 0.0, growth)
-        money = self.budget[groups]
-        left = money - price * utilities
+                self.growth[groups] = np.where(self.cap * growth <= -left, 0.0, growth)
         # Whoever ends within float error of nothing may or may not have run out exactly. (Few
         # do: marking them alone spares a gather and a scatter over every supporter.)
         near = np.abs(left) <= self.tolerance
