@@ -22,11 +22,11 @@ Decisions a reader of the result should know:
 from __future__ import annotations
 
 import math
-import re
 import uuid
 from os import PathLike
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.utils.text import slugify
 
@@ -52,7 +52,6 @@ _TITLE_LENGTH = Proposal._meta.get_field("title").max_length
 _RECEIPT_LENGTH = Ballot._meta.get_field("receipt_code").max_length
 _SLUG_LENGTH = Process._meta.get_field("slug").max_length
 _POINTS_LIMIT = 32_767  # BallotChoice.points is a small integer
-_CURRENCY = re.compile(r"[A-Z]{3}")  # an ISO 4217 code, as Process.currency holds
 
 
 class ImportRefused(ValueError):
@@ -112,15 +111,18 @@ def _check(election: Election, name: str) -> None:
 
 def _currency(election: Election, name: str) -> str:
     """The file's currency as a 3-letter code, refused naming the file when it is not one."""
+    field = Process._meta.get_field("currency")
     text = election.meta.get("currency", "").strip()
     if not text:
-        return Process._meta.get_field("currency").default
+        return field.default
     code = text.upper()
-    if not _CURRENCY.fullmatch(code):
+    try:
+        field.run_validators(code)  # the model's own rule for a currency code
+    except ValidationError:
         raise PabulibError(
             f"{name}: currency {text!r} is not a 3-letter currency code; "
             "write it in META as its ISO 4217 code, like EUR or PLN"
-        )
+        ) from None
     return code
 
 
