@@ -7,7 +7,8 @@ from contextlib import nullcontext
 
 from django.db import IntegrityError, connection, transaction
 
-from commonweal.places.models import Area, Role, User
+from commonweal.places.models import Area, User
+from commonweal.places.permissions import Action, granting_role
 
 from .models import Ballot, BallotChoice, PaperBatch, Process, Proposal, VoterRoll
 from .money import money
@@ -96,11 +97,11 @@ def _store(ballot: Ballot, points: Mapping[Proposal, int], fresh: bool = False) 
 
 
 def home_neighbourhood(process: Process, voter: User) -> Area:
-    """The voter's verified neighbourhood inside the process's area, or a refusal."""
-    roles = voter.roles.filter(kind=Role.Kind.RESIDENT, verified_at__isnull=False)
-    for role in roles.select_related("area"):
-        if role.area.is_within(process.area):
-            return role.area
+    """The voter's verified neighbourhood inside the process's area (the role that lets them
+    vote there), or a refusal."""
+    role = granting_role(voter, Action.PARTICIPATE, process.area)
+    if role is not None:
+        return role.area
     raise BallotError(f"Only verified residents of {process.area.name} can vote in this process")
 
 
