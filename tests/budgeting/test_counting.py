@@ -73,3 +73,10 @@ def test_ring_fenced_service_projects_are_funded_first(voting, resident) -> None
     voting.ring_fenced_services.set([voting.proposals.get(code="P3").service])
     outcome = count(voting)
     assert outcome.funded[0] == "P3" and outcome.mandatory == ("P3",)
+
+
+def test_published_file_names_the_process_country(voting, resident) -> None:
+    vote_all(voting, resident)
+    assert "\ncountry;United Kingdom\n" in ballots_file(voting).decode()
+    voting.country = "Poland"
+    assert "\ncountry;Poland\n" in ballots_file(voting).decode()

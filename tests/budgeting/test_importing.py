@@ -56,10 +56,13 @@ def votes_by_voter(data: bytes, vote_type: str) -> dict[str, object]:
     return found
 
 
-def small_pb(votes: list[str], *, budget: str = "100", cost_b: str = "40", currency: str = "") -> bytes:
+def small_pb(
+    votes: list[str], *, budget: str = "100", cost_b: str = "40", currency: str = "", country: str = ""
+) -> bytes:
     lines = [
         "META", "key;value", f"budget;{budget}", "vote_type;approval", "rule;greedy",
         *([f"currency;{currency}"] if currency else []),
+        *([f"country;{country}"] if country else []),
         "PROJECTS", "project_id;cost;name", "A;60;Play area", f"B;{cost_b};Benches",
         "VOTES", "voter_id;vote;neighbourhood", *votes,
     ]
@@ -104,7 +107,7 @@ def test_round_in_zloty_is_shown_and_republished_in_zloty(borough, pabulib) -> N
     page = Client().get("/areas/E06000999/budgets/krakow-2024/results/").content.decode()
     assert "of the PLN 9,200,000 budget" in page and "£" not in page
     published = Client().get("/areas/E06000999/budgets/krakow-2024/ballots.pb").content
-    assert b"\ncurrency;PLN\n" in published
+    assert b"\ncurrency;PLN\n" in published and b"\ncountry;Poland\n" in published
     funded = process.proposals.filter(funded_rank__isnull=False).order_by("funded_rank")
     recount = allocate(parse(published), rule=process.rule)
     assert list(recount.funded) == list(funded.values_list("code", flat=True))
@@ -123,6 +126,30 @@ def test_file_without_a_currency_is_taken_to_be_in_pounds(borough) -> None:
 def test_bad_currency_is_refused_naming_the_file_and_nothing_is_written(borough, currency) -> None:
     with pytest.raises(PabulibError, match=rf"old\.pb: currency '{currency}' is not a 3-letter currency"):
         import_pb(small_pb(["v1;A;x"], currency=currency), borough, slug="old")
+    assert not Process.objects.exists() and not Ballot.objects.exists()
+
+
+def published_meta(process: Process) -> dict[str, str]:
+    return parse(bytes(process.ballots_pb)).meta
+
+
+@pytest.mark.parametrize("country", ["Poland", " Poland "])
+def test_round_from_abroad_is_republished_naming_its_own_country(borough, country) -> None:
+    process = import_pb(small_pb(["v1;A;x"], country=country), borough, slug="abroad")
+    assert process.country == "Poland"
+    assert published_meta(process)["country"] == "Poland"
+
+
+def test_file_without_a_country_is_republished_as_from_the_united_kingdom(borough) -> None:
+    process = import_pb(small_pb(["v1;A;x"]), borough, slug="home")
+    assert process.country == "United Kingdom"
+    assert published_meta(process)["country"] == "United Kingdom"
+
+
+def test_country_too_long_to_keep_is_refused_naming_the_file_and_nothing_is_written(borough) -> None:
+    country = "P" * (Process._meta.get_field("country").max_length + 1)
+    with pytest.raises(PabulibError, match=rf"old\.pb: country '{country}' is longer than"):
+        import_pb(small_pb(["v1;A;x"], country=country), borough, slug="old")
     assert not Process.objects.exists() and not Ballot.objects.exists()
 
 

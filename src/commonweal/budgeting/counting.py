@@ -65,7 +65,7 @@ def ballots_file(process: Process) -> bytes:
         votes.append(row)
     meta = {
         "description": process.title,
-        "country": "United Kingdom",
+        "country": process.country,
         "unit": process.area.name,
         "subunit": process.area.code,
         "instance": process.slug,

@@ -16,6 +16,8 @@ Decisions a reader of the result should know:
   whole costs a set of projects fits the rounded budget exactly when it fits the original one.
 - Amounts stay in the file's currency, which the process keeps (upper-cased) and shows them in;
   a file that names none is taken to be in pounds, Commonweal's default.
+- The file's `country` is kept and written in the published file; a file that names none is
+  taken to be from the United Kingdom, Commonweal's default.
 - The rule is the file's where Commonweal has it (`greedy`, `equalshares`), otherwise `mes`.
 """
 
@@ -74,11 +76,12 @@ def import_pb(
     election = parse(data, name)
     _check(election, name)
     currency = _currency(election, name)
+    country = _country(election, name)
     slug = slug or slugify(Path(name).stem)[:_SLUG_LENGTH].strip("-") or "imported"
     if Process.objects.filter(area=area, slug=slug).exists():
         raise ImportRefused(f"{area.name} already has a process called {slug!r}: choose another slug")
     with transaction.atomic():
-        process = _process(election, area, name, slug, title, currency)
+        process = _process(election, area, name, slug, title, currency, country)
         places = _places(area)
         proposals = _proposals(election, process, area, places)
         _ballots(election, process, area, places, proposals)
@@ -126,12 +129,27 @@ def _currency(election: Election, name: str) -> str:
     return code
 
 
+def _country(election: Election, name: str) -> str:
+    """The file's country as written, refused naming the file when the process cannot hold it."""
+    field = Process._meta.get_field("country")
+    text = election.meta.get("country", "").strip()
+    if not text:
+        return field.default
+    if len(text) > field.max_length:
+        # Cut short, it would be republished as a country the original file never named.
+        raise PabulibError(
+            f"{name}: country {text!r} is longer than {field.max_length} characters; "
+            "write it in META as the country's short name, like Poland"
+        )
+    return text
+
+
 def _whole(meta_value: str | None) -> int | None:
     return int(meta_value) if meta_value and meta_value.strip().isdigit() else None
 
 
 def _process(
-    election: Election, area: Area, name: str, slug: str, title: str | None, currency: str
+    election: Election, area: Area, name: str, slug: str, title: str | None, currency: str, country: str
 ) -> Process:
     meta = election.meta
     budget = math.floor(election.budget)
@@ -159,6 +177,7 @@ def _process(
         phase=Process.Phase.COUNTING,
         budget=budget,
         currency=currency,
+        country=country,
         ballot_type=ballot_type,
         max_choices=max_choices,
         rule=RULES.get(meta.get("rule", "").strip().lower(), "mes"),

@@ -64,6 +64,11 @@ class Process(models.Model):
         validators=[RegexValidator(r"^[A-Z]{3}$", "Enter the currency as its 3-letter code, like GBP")],
         help_text="ISO 4217 code, like GBP. A past round imported from abroad keeps its own, like PLN.",
     )
+    country = models.CharField(
+        max_length=64, default="United Kingdom",
+        help_text="Written in the published ballots file. A past round imported from abroad keeps its own, "
+        "like Poland.",
+    )
     ballot_type = models.CharField(max_length=12, choices=BallotType.choices, default=BallotType.KNAPSACK)
     max_choices = models.PositiveSmallIntegerField(
         null=True, blank=True,
