@@ -1,6 +1,8 @@
 """Our budgeting rules against pabutools 1.2.3 on the five largest shared elections (by voters).
 
-Run by hand (it takes many minutes): python benchmarks/budgeting_vs_pabutools.py [DATA_DIR]
+Run by hand (it takes most of an hour; pabutools is the slow part):
+    python benchmarks/budgeting_vs_pabutools.py [--rules mes,greedy] [DATA_DIR]
+--rules runs only those rules (the mes rows alone take about five minutes).
 Each pabutools call runs in its own subprocess, capped at 120 s (reported as >120), on the
 profile expected.json describes; ours runs in this process. Outcomes must be identical.
 Prints a table, then one line of name=value pairs.
@@ -8,6 +10,7 @@ Prints a table, then one line of name=value pairs.
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
@@ -83,7 +86,7 @@ def ours(profile: engine.Profile, rule: str) -> tuple[float, float, list[str]]:
     return seconds, peak, [profile.project_ids[p] for p in funded]
 
 
-def main(data: Path) -> None:
+def main(data: Path, rule_names: list[str]) -> None:
     instances = json.loads((data / "expected.json").read_text(encoding="utf-8"))["instances"]
     largest = sorted(instances, key=lambda name: -instances[name]["num_voters"])[:5]
     identical = True
@@ -92,7 +95,7 @@ def main(data: Path) -> None:
     print(f"{'instance':34} {'rule':16} {'pabutools_s':>11} {'ours_s':>8} {'ratio':>8} {'peak_MiB':>9} same")
     for name in largest:
         profile = engine.load(data / name).profile()
-        for rule in RULE_NAMES:
+        for rule in rule_names:
             their_seconds, their_funded = pabutools(data / name, rule)
             seconds, peak, funded = ours(profile, rule)
             if rule == "phragmen" and their_funded is not None:
@@ -112,11 +115,19 @@ def main(data: Path) -> None:
                 flush=True,
             )
     print(
-        f"mes_ours_max_s={max(mes_ours):.2f} "
+        f"mes_ours_max_s={max(mes_ours, default=float('nan')):.2f} "
         f"mes_min_ratio={min(mes_ratios) if mes_ratios else float('nan'):.1f} "
         f"identical={identical}"
     )
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else DATA)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("data", nargs="?", type=Path, default=DATA)
+    parser.add_argument("--rules", default=",".join(RULE_NAMES), help="comma-separated rules to run")
+    arguments = parser.parse_args()
+    chosen = arguments.rules.split(",")
+    unknown = sorted(set(chosen) - set(RULE_NAMES))
+    if unknown:
+        parser.error(f"unknown rule {unknown[0]!r}; choose from {', '.join(RULE_NAMES)}")
+    main(arguments.data, chosen)
