@@ -360,6 +360,11 @@ def _raise_shares(
     spirit of Kraiczy, Robinson & Elkind, "Streamlining Equal Shares" (2025).
     """
     available = list(available)
+    # Costs and budget as whole multiples of one unit they all divide: sums of integers are exact
+    # and far quicker than sums of fractions, once per run.
+    unit = math.lcm(profile.budget.denominator, *(cost.denominator for cost in profile.costs))
+    cost_units = [int(cost * unit) for cost in profile.costs]
+    budget_units = int(profile.budget * unit)
     first = profile.budget / profile.num_voters
     share = first
     previous: Fraction | None = None
@@ -382,11 +387,11 @@ def _raise_shares(
             bought = _Run(ballots, share).run()
             run.reach = 0.0
         outcome = ballots.free + bought
-        spent = sum((profile.costs[p] for p in outcome), Fraction(0))
-        if spent > profile.budget:
+        spent = sum(cost_units[p] for p in outcome)
+        if spent > budget_units:
             return _exact(ballots, previous or share)
         chosen = set(outcome)
-        if all(spent + profile.costs[p] > profile.budget for p in available if p not in chosen):
+        if all(spent + cost_units[p] > budget_units for p in available if p not in chosen):
             return _exact(ballots, share)
         # Every share below share + reach repeats this outcome: skip to the first step past it.
         if math.isinf(run.reach):  # every wanted project bought; only a limit ends the search

@@ -25,7 +25,7 @@ machine waiting for those threads costs far more than the product.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -42,6 +42,19 @@ _EXACT = 1e-12
 # Newton steps on the piecewise-linear payment function reach its root in a few steps; past
 # this many the price is found by sorting instead.
 _NEWTON_STEPS = 30
+
+
+class _Record(NamedTuple):
+    """What a run knew at one round, for the run below it: each project's bound on its rho,
+    which were still running and the Newton starts, once every contender was evaluated; the
+    winner, its price, and the least bound of any other project still running."""
+
+    bound: np.ndarray
+    running: np.ndarray
+    start: np.ndarray
+    winner: int
+    price: float
+    second: float
 
 
 class _Close(Exception):
@@ -115,9 +128,8 @@ class FloatRun:
         # A run above is no use to a tracked run, which must find each unaffordable project
         # itself to bound the reach.
         self.above = None if self.tracking else above
-        # Per round: the bounds, the projects still running and the Newton starts, once every
-        # contender of the round was evaluated.
-        self.records: list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None = [] if record else None
+        # Per round, what this run knew, for the run below (see ``_Record``).
+        self.records: list[_Record] | None = [] if record else None
 
     def run(self) -> list[int] | None:
         """The projects MES buys, in order, or None if a decision was too close to call."""
@@ -135,8 +147,11 @@ class FloatRun:
         running[ballots.candidates] = True
         bound = self.bound
         while True:
-            if self.above is not None:
-                self._follow(running)
+            record = self._above_record()
+            if record is not None:
+                if self._repeat(record, running):
+                    continue
+                self._follow(record, running)
             pool = np.flatnonzero(running)
             # By bound, ties by id (a stable sort of ids in order).
             order = pool[np.argsort(bound[pool], kind="stable")]
@@ -156,8 +171,6 @@ class FloatRun:
                 best = min(best, rho + 2 * self.tolerance / scales[p])
             if not contenders:
                 return
-            if self.records is not None:
-                self.records.append((bound.copy(), running.copy(), self.start.copy()))
             contenders.sort()
             rho, winner, price, uncapped = contenders[0]
             error = self._error(winner, rho, uncapped)
@@ -182,6 +195,13 @@ class FloatRun:
                         for contender in exact
                         if contender[1] != winner and self._frozen(contender[1])
                     ]
+            if self.records is not None:
+                others = np.where(running, bound, np.inf)
+                others[winner] = np.inf
+                second = float(others.min())
+                self.records.append(
+                    _Record(bound.copy(), running.copy(), self.start.copy(), winner, price, second)
+                )
             running[winner] = False
             sure = until = 0.0
             if self.tracking:
@@ -191,18 +211,47 @@ class FloatRun:
             self._spend(winner, price, sure, until)
             self.purchases.append(winner)
 
-    def _follow(self, running: np.ndarray) -> None:
-        """Take the run above's records for this round while it bought what this run bought."""
+    def _above_record(self) -> _Record | None:
+        """The run above's record of this round, while it bought what this run bought."""
         above = self.above
-        assert above is not None and above.records is not None
+        if above is None:
+            return None
+        assert above.records is not None
         done = len(self.purchases)
         if done >= len(above.records) or (done and above.purchases[done - 1] != self.purchases[done - 1]):
             self.above = None
-            return
-        bound, alive, start = above.records[done]
-        np.maximum(self.bound, bound, out=self.bound)
-        running &= alive
-        np.maximum(self.start, start, out=self.start)
+            return None
+        return above.records[done]
+
+    def _repeat(self, record: _Record, running: np.ndarray) -> bool:
+        """Buy the project the run above bought this round, without a search, if its rho here
+        is clearly below every other project's bound there (so it would be the only contender);
+        return whether it was bought.
+
+        The bounds stay lower bounds here, so they are passed on unchanged to the run below.
+        """
+        winner = record.winner
+        # Its price there is at most its price here: Newton steps start from it.
+        self.start[winner] = max(self.start[winner], record.price)
+        found = self._evaluate(winner)
+        if found is None:
+            return False
+        price, _ = found
+        scale = self.ballots.scales_f[winner]
+        if not record.second > (price + 2 * self.tolerance) / scale:
+            return False
+        if self.records is not None:
+            self.records.append(record._replace(price=price))
+        running[winner] = False
+        self._spend(winner, price, 0.0, 0.0)
+        self.purchases.append(winner)
+        return True
+
+    def _follow(self, record: _Record, running: np.ndarray) -> None:
+        """Take the run above's bounds, unaffordable projects and Newton starts for this round."""
+        np.maximum(self.bound, record.bound, out=self.bound)
+        running &= record.running
+        np.maximum(self.start, record.start, out=self.start)
 
     def _error(self, p: int, rho: float, uncapped: bool) -> float:
         """A bound on the float error of p's rho: a first rho is a single division."""
