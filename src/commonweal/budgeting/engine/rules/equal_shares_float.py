@@ -18,8 +18,10 @@ same as the share rises, so an exact tie between two such rhos stays a tie. (Com
 Robinson & Elkind, "Streamlining Equal Shares", 2025, who compute the next budget at which
 Exact Equal Shares changes.)
 
-Dot products use ``np.einsum``, not BLAS: OpenBLAS threads a long dot product, and on a busy
-machine waiting for those threads costs far more than the product.
+Long dot products use ``np.einsum``, not BLAS: OpenBLAS threads a dot product over more than
+10,000 elements, and on a busy machine waiting for those threads costs far more than the product
+(100,000 elements on a busy machine: 2.2 ms instead of 0.06 ms). Shorter ones use ``np.dot``, with
+a third of einsum's overhead; most supporter sets are short.
 """
 
 from __future__ import annotations
@@ -61,8 +63,12 @@ class _Close(Exception):
     """A decision within float error of its threshold."""
 
 
+# OpenBLAS computes a dot product of up to 10,000 elements in one thread.
+_SHORT = 8192
+
+
 def _dot(a: np.ndarray, b: np.ndarray) -> float:
-    return float(np.einsum("i,i->", a, b))
+    return float(np.dot(a, b) if len(a) <= _SHORT else np.einsum("i,i->", a, b))
 
 
 class FloatRun:
@@ -372,7 +378,7 @@ class FloatRun:
         if rest <= 0:
             return 0.0, 0.0
         low = self.low[groups]
-        rate = float(np.einsum("i,i->", ballots.weights[p][poor], low[poor])) / rest
+        rate = _dot(ballots.weights[p][poor], low[poor]) / rest
         if rate == 0:
             return 0.0, 0.0
         until = float((short[poor] / (low[poor] + utilities[poor] * rate)).min())
