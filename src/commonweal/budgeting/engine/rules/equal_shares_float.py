@@ -247,7 +247,8 @@ class FloatRun:
         if not record.second > (price + 2 * self.tolerance) / scale:
             return False
         if self.records is not None:
-            self.records.append(record._replace(price=price))
+            bound, alive, start = record.bound, record.running, record.start
+            self.records.append(_Record(bound, alive, start, winner, price, record.second))
         running[winner] = False
         self._spend(winner, price, 0.0, 0.0)
         self.purchases.append(winner)
@@ -399,7 +400,7 @@ class FloatRun:
         ballots = self.ballots
         groups = ballots.supporters[p]
         size = len(groups)
-        money = np.take(self.budget, groups, out=ballots.scratch[0][:size])
+        money = self.budget.take(groups, out=ballots.scratch[0][:size])
         weights, cost = ballots.weights[p], ballots.costs_f[p]
         total = _dot(weights, money)
         slack = self.tolerance * ballots.weight_sums[p]
@@ -411,7 +412,7 @@ class FloatRun:
             # weight times the largest growth: only if that could cover the shortfall within the
             # reach is their exact gain worth summing (it rarely is).
             if self.tracking and short < self.reach * ballots.weight_sums[p] * self.growth_max:
-                gain = _dot(weights, np.take(self.growth, groups, out=ballots.scratch[1][:size]))
+                gain = _dot(weights, self.growth.take(groups, out=ballots.scratch[1][:size]))
                 if gain > 0:
                     self._limit(short / gain)
             self.found[p] = None
@@ -422,7 +423,7 @@ class FloatRun:
         else:
             ratio = np.divide(money, ballots.utilities[p], out=ballots.scratch[2][:size])
         price = ballots.first_price[p]
-        lowest = ratio.min()
+        lowest = np.minimum.reduce(ratio)
         uncapped = bool(lowest > price + self.tolerance)
         if lowest < price:
             price = _price(ratio, weighted, cost, self.start[p], ballots.scratch[1][:size])
@@ -448,7 +449,7 @@ class FloatRun:
         ballots = self.ballots
         size = len(ratio)
         poor = ratio < price + self.tolerance
-        extra = np.take(self.growth, ballots.supporters[p], out=ballots.scratch[1][:size])
+        extra = self.growth.take(ballots.supporters[p], out=ballots.scratch[1][:size])
         np.multiply(extra, ballots.weights[p], out=extra)
         rich_weight = ballots.weighted_sums[p] - _dot(ballots.weighted[p], poor)
         if rich_weight <= 0:
