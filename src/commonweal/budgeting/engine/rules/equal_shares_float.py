@@ -326,8 +326,33 @@ class FloatRun:
         rate = float(np.einsum("i,i->", ballots.weights[p][poor], low[poor])) / rest
         if rate == 0:
             return 0.0, 0.0
-        until = float((short[poor] / (low[poor] + utilities[poor] * rate)).min())
-        return rate, min(until, self.low_until)
+        until = min(float((short[poor] / (low[poor] + utilities[poor] * rate)).min()), self.low_until)
+        if until < self.cap <= self.low_until:
+            return self._sure_fall_over(p, price, money, low)
+        return rate, until
+
+    def _sure_fall_over(
+        self, p: int, price: float, money: np.ndarray, low: np.ndarray
+    ) -> tuple[float, float]:
+        """(rate, cap): p's price falls by at least rate * d for every rise d up to the cap.
+
+        The rate of ``_sure_fall`` holds only until a short supporter's sure extra money might
+        cover the price; one group of thousands can cut that to a step or two. But the price
+        when every supporter holds ``low`` times the rise more is a convex function of the rise
+        (the least x at which a sum of minima of functions linear in x and the rise reaches the
+        cost), so it lies below its chord: the fall over the whole cap, pro rata, holds at every
+        rise up to it.
+        """
+        ballots = self.ballots
+        size = len(money)
+        ratio = (money + low * self.cap) / ballots.utilities[p]
+        lowest = _price(
+            ratio, ballots.weighted[p], ballots.costs_f[p], ballots.first_price[p], ballots.scratch[1][:size]
+        )
+        fall = price - lowest - self.tolerance
+        if fall <= 0:
+            return 0.0, 0.0
+        return fall / self.cap, self.cap
 
     def _limit(self, reach: float) -> None:
         self.reach = min(self.reach, reach)
