@@ -96,6 +96,11 @@ class FloatRun:
         # Per voter group: what it would still owe had it paid in full every purchase it
         # supports, its money being then at most its growth times the rise less that debt.
         self.debt = np.zeros(len(ballots.profile.weights))
+        # Per voter group: how much more money it may hold per unit of extra share, on average
+        # over any rise up to the cap. One that ran out gains nothing until the rise pays off its
+        # debt, then its growth: below the cap, that stays under the chord, its growth less its
+        # debt spread over the cap.
+        self.gain = np.ones(len(ballots.profile.weights))
         # Projects found unaffordable that might become affordable within the reach: the least
         # rho each might then have, and the least rise at which it might (see ``_defer``).
         self.deferred: dict[int, tuple[float, float]] = {}
@@ -510,12 +515,12 @@ class FloatRun:
 
         At a higher share p's payment function exceeds this one by at most the poor supporters'
         extra money, and below the price it rises at least as fast as the sure payers' weight;
-        so the price falls by at most the one over the other.
+        so the price falls by at most the one over the other (see ``gain``).
         """
         ballots = self.ballots
         size = len(ratio)
         poor = ratio < price + self.tolerance
-        extra = np.take(self.growth, ballots.supporters[p], out=ballots.scratch[1][:size])
+        extra = np.take(self.gain, ballots.supporters[p], out=ballots.scratch[1][:size])
         np.multiply(extra, ballots.weights[p], out=extra)
         rich_weight = ballots.weighted_sums[p] - _dot(ballots.weighted[p], poor)
         if rich_weight <= 0:
@@ -550,6 +555,7 @@ class FloatRun:
                 self.debt[groups] = debt
                 # Those owing more than the cap could bring stay out of money.
                 self.growth[groups] = np.where(self.cap * growth <= debt, 0.0, growth)
+                self.gain[groups] = np.maximum(growth - debt / self.cap, 0.0)
         # Whoever ends within float error of nothing may or may not have run out exactly. (Few
         # do: marking them alone spares a gather and a scatter over every supporter.)
         near = np.abs(left) <= self.tolerance
