@@ -342,32 +342,35 @@ class FloatRun:
         if rate == 0:
             return 0.0, 0.0
         until = min(float((short[poor] / (low[poor] + utilities[poor] * rate)).min()), self.low_until)
-        if until < self.cap <= self.low_until and math.isfinite(self.cap):
-            return self._sure_fall_over(p, price, money, low)
+        # The reach only falls through the run, so a bound for rises up to it now will do.
+        horizon = min(self.reach, self.low_until)
+        if until < horizon < math.inf:
+            return self._sure_fall_over(p, price, money, low, horizon)
         return rate, until
 
     def _sure_fall_over(
-        self, p: int, price: float, money: np.ndarray, low: np.ndarray
+        self, p: int, price: float, money: np.ndarray, low: np.ndarray, horizon: float
     ) -> tuple[float, float]:
-        """(rate, cap): p's price falls by at least rate * d for every rise d up to the cap.
+        """(rate, horizon): p's price falls by at least rate * d for every rise d up to
+        ``horizon``.
 
         The rate of ``_sure_fall`` holds only until a short supporter's sure extra money might
         cover the price; one group of thousands can cut that to a step or two. But the price
         when every supporter holds ``low`` times the rise more is a convex function of the rise
         (the least x at which a sum of minima of functions linear in x and the rise reaches the
-        cost), so it lies below its chord: the fall over the whole cap, pro rata, holds at every
+        cost), so it lies below its chord: the fall over the whole horizon, pro rata, holds at every
         rise up to it.
         """
         ballots = self.ballots
         size = len(money)
-        ratio = (money + low * self.cap) / ballots.utilities[p]
+        ratio = (money + low * horizon) / ballots.utilities[p]
         lowest = _price(
             ratio, ballots.weighted[p], ballots.costs_f[p], ballots.first_price[p], ballots.scratch[1][:size]
         )
         fall = price - lowest - self.tolerance
         if fall <= 0:
             return 0.0, 0.0
-        return fall / self.cap, self.cap
+        return fall / horizon, horizon
 
     def _limit(self, reach: float) -> None:
         self.reach = min(self.reach, reach)
@@ -553,9 +556,10 @@ class FloatRun:
                 self.growth_max = max(self.growth_max, float(growth.max()))
                 debt = self.debt[groups] + np.maximum(-left, 0.0)
                 self.debt[groups] = debt
-                # Those owing more than the cap could bring stay out of money.
-                self.growth[groups] = np.where(self.cap * growth <= debt, 0.0, growth)
-                self.gain[groups] = np.maximum(growth - debt / self.cap, 0.0)
+                # Those owing more than the reach could bring stay out of money (the reach only
+                # falls through the run).
+                self.growth[groups] = np.where(self.reach * growth <= debt, 0.0, growth)
+                self.gain[groups] = np.maximum(growth - debt / self.reach, 0.0)
         # Whoever ends within float error of nothing may or may not have run out exactly. (Few
         # do: marking them alone spares a gather and a scatter over every supporter.)
         near = np.abs(left) <= self.tolerance
