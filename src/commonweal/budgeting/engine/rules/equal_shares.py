@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 _FIRST_CAP = 64
 # The most runs in a row left untracked (see ``_raise_shares``).
 _LONGEST_PAUSE = 32
+# A tracked run vouching for fewer shares than this past its own saves less than it costs.
+_SHORT_REACH = 4
 # Float budgets drift from the exact ones by at most ~1e-9 of a voter's share (rounds x voters x
 # machine epsilon); anything closer than this to a deciding threshold is recomputed exactly.
 _TOLERANCE = 1e-6
@@ -371,8 +373,9 @@ def _raise_shares(
     # How far past a share its run vouches for: twice the last reach, at least _FIRST_CAP steps.
     cap = _FIRST_CAP * float(step)
     # Tracking a run's reach costs two to three untracked runs (which follow one another, see
-    # ``_untracked_runs``). While it vouches for at most one share past its own, the next runs
-    # go untracked (one step each), twice as many each time.
+    # ``_untracked_runs``), or more where following is cheap. While it vouches for fewer than
+    # _SHORT_REACH shares past its own, the next runs go untracked (one step each), twice as many
+    # each time.
     untracked = pause = 0
     ahead: dict[Fraction, tuple[FloatRun, list[int] | None]] = {}
     while limit is None or share <= limit or previous is None:
@@ -401,7 +404,7 @@ def _raise_shares(
             cap = max(_FIRST_CAP * float(step), 2 * run.reach)
         if untracked:
             untracked -= 1
-        elif steps <= 2:
+        elif steps <= _SHORT_REACH:
             pause = min(2 * pause or 1, _LONGEST_PAUSE)
             untracked = pause
         else:

@@ -11,12 +11,13 @@ A run also bounds how far the share can rise before its outcome might change (it
 with the same purchases in the same order, raising the share by d raises each voter's money at
 each round by at most d * growth, where growth starts at 1 and grows by what each purchase's
 price can fall; so each rival's rho can fall by at most d times a rate known from the run, and
-each unaffordable project's supporters can gain at most d times theirs. The smallest d at which
-any rival could catch its round's winner, or any project left out become affordable, is the
-reach. A rho that all its payers pay in full, the others having surely nothing left, stays the
-same as the share rises, so an exact tie between two such rhos stays a tie. (Compare Kraiczy,
-Robinson & Elkind, "Streamlining Equal Shares", 2025, who compute the next budget at which
-Exact Equal Shares changes.)
+each unaffordable project's supporters can gain at most d times theirs (less what they would
+owe, for those who ran out). The smallest d at which any rival could catch its round's winner,
+or any project left out become affordable and cheaper than some round's winner (or affordable
+at the end), is the reach. A rho that all its payers pay in full, the others having surely
+nothing left, stays the same as the share rises, so an exact tie between two such rhos stays a
+tie. (Compare Kraiczy, Robinson & Elkind, "Streamlining Equal Shares", 2025, who compute the
+next budget at which Exact Equal Shares changes.)
 
 Long dot products use ``np.einsum``, not BLAS: OpenBLAS threads a dot product over more than
 10,000 elements, and on a busy machine waiting for those threads costs far more than the product
@@ -111,6 +112,17 @@ class FloatRun:
         self.growth = np.ones(len(ballots.profile.weights))
         # At least the largest growth of any voter group.
         self.growth_max = 1.0
+        # Per voter group: what it would still owe had it paid in full every purchase it
+        # supports, its money being then at most its growth times the rise less that debt.
+        self.debt = np.zeros(len(ballots.profile.weights))
+        # Per voter group: how much more money it may hold per unit of extra share, on average
+        # over any rise up to the cap. One that ran out gains nothing until the rise pays off its
+        # debt, then its growth: below the cap, that stays under the chord, its growth less its
+        # debt spread over the cap.
+        self.gain = np.ones(len(ballots.profile.weights))
+        # Projects found unaffordable that might become affordable within the reach: the least
+        # rho each might then have, and the least rise at which it might (see ``_defer``).
+        self.deferred: dict[int, tuple[float, float]] = {}
         # Per voter group: how much more money it surely holds at this round per unit of extra
         # share, for rises up to ``low_until``.
         self.low = np.ones(len(ballots.profile.weights))
@@ -176,6 +188,8 @@ class FloatRun:
                 # Anything whose rho may be within float error of this one stays in the running.
                 best = min(best, rho + 2 * self.tolerance / scales[p])
             if not contenders:
+                for p in self.deferred if self.tracking else ():
+                    self._catch_up_limit(p)
                 return
             contenders.sort()
             rho, winner, price, uncapped = contenders[0]
@@ -214,6 +228,7 @@ class FloatRun:
                 # The winner's price surely falls at ``sure`` per unit of rise up to ``until``.
                 sure, until = self._sure_fall(winner, price)
                 self._rivals_reach(winner, rho, uncapped, running, settled, sure / scales[winner], until)
+                self._undefer(rho + self._error(winner, rho, uncapped))
             self._spend(winner, price, sure, until)
             self.purchases.append(winner)
 
@@ -382,8 +397,36 @@ class FloatRun:
         rate = _dot(ballots.weights[p][poor], low[poor]) / rest
         if rate == 0:
             return 0.0, 0.0
-        until = float((short[poor] / (low[poor] + utilities[poor] * rate)).min())
-        return rate, min(until, self.low_until)
+        until = min(float((short[poor] / (low[poor] + utilities[poor] * rate)).min()), self.low_until)
+        # The reach only falls through the run, so a bound for rises up to it now will do.
+        horizon = min(self.reach, self.low_until)
+        if until < horizon < math.inf:
+            return self._sure_fall_over(p, price, money, low, horizon)
+        return rate, until
+
+    def _sure_fall_over(
+        self, p: int, price: float, money: np.ndarray, low: np.ndarray, horizon: float
+    ) -> tuple[float, float]:
+        """(rate, horizon): p's price falls by at least rate * d for every rise d up to
+        ``horizon``.
+
+        The rate of ``_sure_fall`` holds only until a short supporter's sure extra money might
+        cover the price; one group of thousands can cut that to a step or two. But the price
+        when every supporter holds ``low`` times the rise more is a convex function of the rise
+        (the least x at which a sum of minima of functions linear in x and the rise reaches the
+        cost), so it lies below its chord: the fall over the whole horizon, pro rata, holds at every
+        rise up to it.
+        """
+        ballots = self.ballots
+        size = len(money)
+        ratio = (money + low * horizon) / ballots.utilities[p]
+        lowest = _price(
+            ratio, ballots.weighted[p], ballots.costs_f[p], ballots.first_price[p], ballots.scratch[1][:size]
+        )
+        fall = price - lowest - self.tolerance
+        if fall <= 0:
+            return 0.0, 0.0
+        return fall / horizon, horizon
 
     def _limit(self, reach: float) -> None:
         self.reach = min(self.reach, reach)
@@ -412,9 +455,7 @@ class FloatRun:
             # weight times the largest growth: only if that could cover the shortfall within the
             # reach is their exact gain worth summing (it rarely is).
             if self.tracking and short < self.reach * ballots.weight_sums[p] * self.growth_max:
-                gain = _dot(weights, self.growth.take(groups, out=ballots.scratch[1][:size]))
-                if gain > 0:
-                    self._limit(short / gain)
+                self._defer(p, money, cost - slack, short)
             self.found[p] = None
             return None
         weighted = ballots.weighted[p]
@@ -438,18 +479,107 @@ class FloatRun:
         self.found[p] = (price, uncapped)
         return price, uncapped
 
+    def _defer(self, p: int, money: np.ndarray, cost: float, short: float) -> None:
+        """p's supporters, holding ``money``, are ``short`` of its ``cost`` (less float error).
+        If they might catch up within the reach, p might then be bought in some round: but only
+        if it is then cheaper than that round's winner, so the limit is put off to the first
+        round whose winner might cost as much as the least p then could (see ``_undefer``), or
+        else to the end of the run, where anything affordable is bought.
+        """
+        ballots = self.ballots
+        groups = ballots.supporters[p]
+        gain = _dot(ballots.weights[p], self.growth.take(groups, out=ballots.scratch[1][: len(groups)]))
+        if gain > 0 and short / gain < self.reach:
+            self.deferred[p] = (-math.inf, short / gain)
+
+    def _undefer(self, ceiling: float) -> None:
+        """Limit the reach by when each project put off might become affordable, if then it might
+        cost no more than this round's winner, who costs at most ``ceiling`` at a higher share.
+        Budgets only fall through a run, so what p's supporters hold now bounds what they hold
+        in every later round."""
+        for p, (least, rise) in list(self.deferred.items()):
+            if least > ceiling:
+                continue
+            found = self._catch_up_now(p, rise)
+            if found is None:
+                del self.deferred[p]
+                continue
+            least, rise = found
+            if least <= ceiling:
+                self._limit(rise)
+                del self.deferred[p]
+            else:
+                self.deferred[p] = (least, rise)
+
+    def _catch_up_now(self, p: int, rise: float) -> tuple[float, float] | None:
+        """(least rho, least rise) p might have and be affordable at within the reach, its
+        supporters holding what they hold now; None if it surely stays unaffordable. ``rise`` is
+        a lower bound on the rise."""
+        ballots = self.ballots
+        groups = ballots.supporters[p]
+        cost = ballots.costs_f[p] - self.tolerance * ballots.weight_sums[p]
+        money = self.budget[groups]
+        rise = self._catch_up(p, money, cost, rise)
+        if rise >= self.reach:
+            return None
+        # The most each supporter might hold at any rise within the reach gives the least price.
+        most = np.maximum(money - self.debt[groups] + self.growth[groups] * self.reach, 0.0)
+        if _dot(ballots.weights[p], most) <= ballots.costs_f[p] * (1 + _EXACT):
+            return -math.inf, rise  # within float error of its cost: take no chances
+        price = _price(
+            most / ballots.utilities[p],
+            ballots.weighted[p],
+            ballots.costs_f[p],
+            ballots.first_price[p],
+            ballots.scratch[1][: len(groups)],
+        )
+        return (price - self.tolerance) / ballots.scales_f[p], rise
+
+    def _catch_up_limit(self, p: int) -> None:
+        """Limit the reach by when p, left unaffordable at the end of the run, might become
+        affordable, and so be bought."""
+        found = self._catch_up_now(p, self.deferred[p][1])
+        if found is not None:
+            self._limit(found[1])
+
+    def _catch_up(self, p: int, money: np.ndarray, cost: float, rise: float) -> float:
+        """The least rise, at least ``rise``, at which p's supporters (holding ``money``) might
+        hold ``cost``, or the reach if none below it.
+
+        Each holds at most its growth times the rise less its debt, or nothing: a convex function
+        of the rise in all, which stays below its chords, so where a chord first reaches the cost
+        it cannot yet have; ``rise`` (every group's money growing from now) is one such point.
+        """
+        groups = self.ballots.supporters[p]
+        weights = self.ballots.weights[p]
+        base = money - self.debt[groups]
+        growth = self.growth[groups]
+
+        def held(d: float) -> float:
+            return _dot(weights, np.maximum(base + growth * d, 0.0))
+
+        high, most = self.reach, held(self.reach)
+        if most < cost:
+            return self.reach
+        for _ in range(3):
+            now = held(rise)
+            if most <= now:
+                break
+            rise += (high - rise) * (cost - now) / (most - now)
+        return rise
+
     def _fall(self, p: int, ratio: np.ndarray, price: float) -> float:
         """How fast p's price may fall per unit of extra share: the extra money of supporters
         who cannot (or may not) pay it in full, spread over those who surely can.
 
         At a higher share p's payment function exceeds this one by at most the poor supporters'
         extra money, and below the price it rises at least as fast as the sure payers' weight;
-        so the price falls by at most the one over the other.
+        so the price falls by at most the one over the other (see ``gain``).
         """
         ballots = self.ballots
         size = len(ratio)
         poor = ratio < price + self.tolerance
-        extra = self.growth.take(ballots.supporters[p], out=ballots.scratch[1][:size])
+        extra = self.gain.take(ballots.supporters[p], out=ballots.scratch[1][:size])
         np.multiply(extra, ballots.weights[p], out=extra)
         rich_weight = ballots.weighted_sums[p] - _dot(ballots.weighted[p], poor)
         if rich_weight <= 0:
@@ -480,8 +610,12 @@ class FloatRun:
             else:
                 growth = self.growth[groups] + fall * utilities
                 self.growth_max = max(self.growth_max, float(growth.max()))
-                # Those short of the price by more than the cap could bring stay out of money.
-                self.growth[groups] = np.where(self.cap * growth <= -left, 0.0, growth)
+                debt = self.debt[groups] + np.maximum(-left, 0.0)
+                self.debt[groups] = debt
+                # Those owing more than the reach could bring stay out of money (the reach only
+                # falls through the run).
+                self.growth[groups] = np.where(self.reach * growth <= debt, 0.0, growth)
+                self.gain[groups] = np.maximum(growth - debt / self.reach, 0.0)
         # Whoever ends within float error of nothing may or may not have run out exactly. (Few
         # do: marking them alone spares a gather and a scatter over every supporter.)
         near = np.abs(left) <= self.tolerance
