@@ -417,13 +417,7 @@ class FloatRun:
         cost), so it lies below its chord: the fall over the whole horizon, pro rata, holds at every
         rise up to it.
         """
-        ballots = self.ballots
-        size = len(money)
-        ratio = (money + low * horizon) / ballots.utilities[p]
-        lowest = _price(
-            ratio, ballots.weighted[p], ballots.costs_f[p], ballots.first_price[p], ballots.scratch[1][:size]
-        )
-        fall = price - lowest - self.tolerance
+        fall = price - self._price_holding(p, money + low * horizon) - self.tolerance
         if fall <= 0:
             return 0.0, 0.0
         return fall / horizon, horizon
@@ -526,14 +520,18 @@ class FloatRun:
         most = np.maximum(money - self.debt[groups] + self.growth[groups] * self.reach, 0.0)
         if _dot(ballots.weights[p], most) <= ballots.costs_f[p] * (1 + _EXACT):
             return -math.inf, rise  # within float error of its cost: take no chances
-        price = _price(
-            most / ballots.utilities[p],
+        return (self._price_holding(p, most) - self.tolerance) / ballots.scales_f[p], rise
+
+    def _price_holding(self, p: int, money: np.ndarray) -> float:
+        """p's price per unit of utility were its supporters to hold ``money``."""
+        ballots = self.ballots
+        return _price(
+            money / ballots.utilities[p],
             ballots.weighted[p],
             ballots.costs_f[p],
             ballots.first_price[p],
-            ballots.scratch[1][: len(groups)],
+            ballots.scratch[1][: len(money)],
         )
-        return (price - self.tolerance) / ballots.scales_f[p], rise
 
     def _catch_up_limit(self, p: int) -> None:
         """Limit the reach by when p, left unaffordable at the end of the run, might become
