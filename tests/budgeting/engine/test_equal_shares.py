@@ -2,8 +2,10 @@
 
 from fractions import Fraction
 
+import numpy as np
 import pytest
 
+from commonweal.budgeting.engine.election import Profile
 from commonweal.budgeting.engine.pabulib import parse
 from commonweal.budgeting.engine.rules import RULES
 from commonweal.budgeting.engine.rules.equal_shares import equal_shares_trace
@@ -92,3 +94,22 @@ def test_voters_without_any_approval_still_get_a_share_that_goes_unspent(electio
     # Three voters share 30 but only one approves anything: A (15) is out of her reach.
     profile = election(["A;15;a"], ["1;A", "2;", "3;"], "30").profile()
     assert funded(profile, "mes-plain") == []
+
+
+def test_a_group_of_voters_just_short_of_the_price_pays_all_it_holds():
+    # Share 1. A (cost 4e-8) goes first to its four supporters (rho 1/4): the pair G, who also
+    # want B, keep 1 - 1e-8 each, within float error of B's equal price c/3 but just short of it.
+    # So G pays all it holds, 2 - 2e-8, and H pays the rest of B's cost c = 3 - 2.5e-8.
+    eps = Fraction(1, 10**8)
+    cost_b = 3 - Fraction(5, 2) * eps
+    profile = Profile(
+        project_ids=("A", "B"),
+        costs=(4 * eps, cost_b),
+        budget=Fraction(5),
+        utilities=np.array([[1, 1], [1, 0], [0, 1]]),  # groups G, K, H
+        weights=np.array([2, 2, 1]),
+    )
+    trace = equal_shares_trace(profile)
+    assert trace.funded == [0, 1]
+    assert trace.purchases[1].price == cost_b - 2 * (1 - eps)
+    assert trace.ran_out_at.tolist() == [1, -1, -1]

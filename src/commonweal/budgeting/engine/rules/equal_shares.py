@@ -257,7 +257,7 @@ class _Run:
         near_at = np.flatnonzero(near)
         near_sorted = sorted(
             zip(
-                self._budgets(groups[near_at]),
+                self._money_each(groups[near_at]),
                 weights[near_at].astype(int),
                 utilities[near_at].astype(int),
                 near_at,
@@ -295,8 +295,10 @@ class _Run:
     def _money(self, groups: np.ndarray) -> Fraction:
         return _money_held(self.ballots.profile, self.share, self.purchases, groups)
 
-    def _budgets(self, groups: np.ndarray) -> list[Fraction]:
-        return [self._money(groups[i : i + 1]) for i in range(len(groups))]
+    def _money_each(self, groups: np.ndarray) -> list[Fraction]:
+        """Exact money each voter of each of ``groups`` holds."""
+        weights = self.ballots.profile.weights
+        return [self._money(groups[i : i + 1]) / int(weights[groups[i]]) for i in range(len(groups))]
 
 
 def equal_shares_trace(profile: Profile) -> EqualSharesTrace:
