@@ -56,14 +56,16 @@ POINTS_CALLS = {
 
 
 @st.composite
-def elections(draw, max_points: int):
+def elections(draw, max_points: int, max_choices: int | None = None):
     """(ids, costs, budget, ballots): ids like "p10" and "p9" so string order matters; each
-    ballot maps a project index to its points (1 for approval)."""
+    ballot maps a project index to its points (1 for approval), at most ``max_choices`` of them."""
     count = draw(st.integers(1, 7))
     ids = [f"p{n}" for n in draw(st.lists(st.integers(1, 12), min_size=count, max_size=count, unique=True))]
     costs = draw(st.lists(st.integers(1, 30), min_size=count, max_size=count))
     budget = draw(st.integers(1, 60))
-    ballot = st.dictionaries(st.integers(0, count - 1), st.integers(1, max_points), max_size=count)
+    ballot = st.dictionaries(
+        st.integers(0, count - 1), st.integers(1, max_points), max_size=max_choices or count
+    )
     ballots = draw(st.lists(ballot, min_size=1, max_size=9))
     return ids, costs, budget, ballots
 
@@ -111,3 +113,14 @@ def test_points_rules_match_pabutools(election, rule):
     ids, costs, budget, ballots = election
     expected = theirs(ids, costs, budget, ballots, CumulativeBallot, CumulativeProfile, POINTS_CALLS[rule])
     assert ours(ids, costs, budget, ballots, "points", rule) == expected
+
+
+@settings(max_examples=150, deadline=None)
+@given(elections(max_points=1, max_choices=1), st.sampled_from(["mes", "mes-exhaust", "mes-plain"]))
+def test_choose_one_equal_shares_match_pabutools(election, rule):
+    # No ballot supports two projects: MES takes its shortcut (see equal_shares._Apart).
+    ids, costs, budget, ballots = election
+    expected = theirs(
+        ids, costs, budget, ballots, lambda b: ApprovalBallot(b), ApprovalProfile, APPROVAL_CALLS[rule]
+    )
+    assert ours(ids, costs, budget, ballots, "approval", rule) == expected

@@ -4,11 +4,20 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from commonweal.budgeting.engine.election import Profile
 from commonweal.budgeting.engine.pabulib import parse
 from commonweal.budgeting.engine.rules import RULES
-from commonweal.budgeting.engine.rules.equal_shares import equal_shares_trace
+from commonweal.budgeting.engine.rules.equal_shares import (
+    _Ballots,
+    _raise_shares,
+    _Run,
+    add1_trace,
+    equal_shares_trace,
+    exhaust_trace,
+)
 
 
 @pytest.fixture
@@ -94,6 +103,65 @@ def test_voters_without_any_approval_still_get_a_share_that_goes_unspent(electio
     # Three voters share 30 but only one approves anything: A (15) is out of her reach.
     profile = election(["A;15;a"], ["1;A", "2;", "3;"], "30").profile()
     assert funded(profile, "mes-plain") == []
+
+
+def test_choose_one_ballots_buy_each_project_its_own_supporters_can_pay_for(election):
+    # Share 10. A's three supporters hold 30 (its cost: each pays all of it), C's two hold 20
+    # for 10, B's one holds 10 of 20. By weight, A then C. Add1 reaches B at share 20, where
+    # A, C and B spend all 60 and nobody pays all they hold.
+    profile = election(
+        ["A;30;a", "B;20;b", "C;10;c"], ["1;A", "2;A", "3;A", "4;B", "5;C", "6;C"], "60"
+    ).profile()
+    plain = equal_shares_trace(profile)
+    assert plain.funded == [0, 2]
+    assert [purchase.price for purchase in plain.purchases] == [10, 5]
+    assert [purchase.rho for purchase in plain.purchases] == [Fraction(1, 3), Fraction(1, 2)]
+    assert plain.ran_out_at.tolist() == [0, -1, -1]  # groups: voters 1-3, 4, 5-6
+    add1 = add1_trace(profile)
+    assert add1.per_voter_budget == 20
+    assert add1.funded == [0, 2, 1]
+    assert add1.ran_out_at.tolist() == [-1, 2, -1]  # B's supporter pays all 20 of 20 for B
+
+
+@st.composite
+def choose_one_profiles(draw):
+    """Small elections where no ballot supports two projects (some support none)."""
+    count = draw(st.integers(1, 6))
+    costs = draw(st.lists(st.integers(0, 30), min_size=count, max_size=count))
+    choices = draw(st.lists(st.integers(-1, count - 1), min_size=1, max_size=count + 2, unique=True))
+    utilities = np.zeros((len(choices), count), dtype=np.int64)
+    for group, choice in enumerate(choices):
+        if choice >= 0:
+            utilities[group, choice] = 1
+    return Profile(
+        project_ids=tuple(f"p{n}" for n in range(count)),
+        costs=tuple(Fraction(cost) for cost in costs),
+        budget=Fraction(draw(st.integers(1, 80)), draw(st.integers(1, 3))),
+        utilities=utilities,
+        weights=np.array(draw(st.lists(st.integers(1, 5), min_size=len(choices), max_size=len(choices)))),
+    )
+
+
+def same_trace(shortcut, general):
+    assert shortcut.per_voter_budget == general.per_voter_budget
+    assert shortcut.free == general.free
+    assert shortcut.purchases == general.purchases
+    assert shortcut.ran_out_at.tolist() == general.ran_out_at.tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(choose_one_profiles())
+def test_choose_one_shortcut_pays_exactly_as_the_round_by_round_rule(profile):
+    ballots = _Ballots(profile)
+    share = profile.budget / profile.num_voters
+    plain = _Run(ballots, share)
+    plain.run()
+    same_trace(equal_shares_trace(profile), plain.trace())
+    same_trace(add1_trace(profile), _raise_shares(profile, ballots, Fraction(1), ballots.candidates).trace())
+    step = profile.budget / 100 / profile.num_voters
+    limit = profile.budget * (profile.num_voters + 1) / profile.num_voters
+    everything = range(len(profile.costs))
+    same_trace(exhaust_trace(profile), _raise_shares(profile, ballots, step, everything, limit).trace())
 
 
 def test_a_group_of_voters_just_short_of_the_price_pays_all_it_holds():

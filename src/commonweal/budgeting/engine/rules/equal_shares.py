@@ -303,7 +303,10 @@ class _Run:
 
 def equal_shares_trace(profile: Profile) -> EqualSharesTrace:
     """Plain MES: each voter's share is budget / voters, no completion."""
-    run = _Run(_Ballots(profile), profile.budget / profile.num_voters)
+    share = profile.budget / profile.num_voters
+    if _Apart.fits(profile):
+        return _Apart(profile).trace(share)
+    run = _Run(_Ballots(profile), share)
     run.run()
     return run.trace()
 
@@ -312,6 +315,9 @@ def add1_trace(profile: Profile) -> EqualSharesTrace:
     """MES with the Add1 completion used by equalshares.net: raise every voter's share by one
     currency unit until no wanted project that fits is left out, keeping the last outcome
     within the budget."""
+    if _Apart.fits(profile):
+        apart = _Apart(profile)
+        return apart.trace(apart.raised_share(Fraction(1), apart.candidates))
     ballots = _Ballots(profile)
     return _raise_shares(profile, ballots, Fraction(1), ballots.candidates).trace()
 
@@ -324,6 +330,9 @@ def exhaust_trace(profile: Profile) -> EqualSharesTrace:
     everything = range(len(profile.project_ids))
     # pabutools gives up once the budget exceeds budget * (voters + 1).
     limit = profile.budget * (profile.num_voters + 1) / profile.num_voters
+    if _Apart.fits(profile):
+        apart = _Apart(profile)
+        return apart.trace(apart.raised_share(step, everything, limit))
     return _raise_shares(profile, _Ballots(profile), step, everything, limit).trace()
 
 
@@ -439,3 +448,88 @@ def _exact(ballots: _Ballots, share: Fraction) -> _Run:
     run = _Run(ballots, share)
     run.run()
     return run
+
+
+class _Apart:
+    """MES when every ballot supports one project at most (choose-one voting), read as
+    approvals, so that no purchase touches another project's supporters.
+
+    At a share s every supporter of p holds s until p is bought, so p is bought exactly when its
+    supporters' weight W_p gives s * W_p >= cost_p, at the price cost_p / W_p that each of them
+    pays in full (running out only when that is all of s). Its rho is that price over its cost,
+    1 / W_p, so the purchases come in order of weight, ties by id. Raising the share by steps,
+    the outcome changes only where a project's threshold is passed, and ``raised_share`` checks
+    only those steps; both give what ``_raise_shares`` and ``_Run`` give.
+    """
+
+    def __init__(self, profile: Profile) -> None:
+        self.profile = profile
+        self.support = [int(w) for w in profile.weights @ profile.utilities]
+        self.candidates = [p for p, cost in enumerate(profile.costs) if cost > 0 and self.support[p]]
+        self.free = [p for p, cost in enumerate(profile.costs) if cost == 0 and self.support[p]]
+
+    @staticmethod
+    def fits(profile: Profile) -> bool:
+        """Whether no ballot read as approvals supports two projects."""
+        return profile.utility == "approval" and bool(
+            (np.count_nonzero(profile.utilities, axis=1) <= 1).all()
+        )
+
+    def raised_share(
+        self, step: Fraction, available: Iterable[int], limit: Fraction | None = None
+    ) -> Fraction:
+        """The share ``_raise_shares`` settles on: the first of budget/voters + k*step whose
+        outcome leaves no ``available`` project that fits, or else the last before an outcome
+        overspends or the share passes ``limit``."""
+        profile, support = self.profile, self.support
+        first = profile.budget / profile.num_voters
+        # Everything in whole multiples of one unit, so that each threshold is integer arithmetic.
+        unit = math.lcm(first.denominator, step.denominator, *(cost.denominator for cost in profile.costs))
+        first_units, step_units = int(first * unit), int(step * unit)
+        costs = [int(cost * unit) for cost in profile.costs]
+        budget = int(profile.budget * unit)
+        # The least k >= 0 at which each candidate's supporters hold its cost.
+        threshold = {
+            p: max(0, -((first_units * support[p] - costs[p]) // (step_units * support[p])))
+            for p in self.candidates
+        }
+        bought = sorted(threshold, key=threshold.__getitem__)
+        # The cheapest project left out at each level: those available that are never bought
+        # (nobody wants them) always are.
+        chosen = set(self.free)
+        never = min((costs[p] for p in available if p not in chosen and p not in threshold), default=math.inf)
+        cheapest_after = [never] * (len(bought) + 1)
+        for i in reversed(range(len(bought))):
+            cheapest_after[i] = min(cheapest_after[i + 1], costs[bought[i]])
+        last = None if limit is None else first + (limit - first) // step * step
+        spent = i = 0
+        for level in sorted({0, *threshold.values()}):
+            if level and last is not None and first + level * step > last:
+                return last
+            while i < len(bought) and threshold[bought[i]] <= level:
+                spent += costs[bought[i]]
+                i += 1
+            if spent > budget:
+                return first + (level - 1) * step  # the first share cannot overspend
+            if spent + cheapest_after[i] > budget:
+                return first + level * step
+        assert last is not None  # with no limit every candidate is available: it stopped above
+        return last
+
+    def trace(self, share: Fraction) -> EqualSharesTrace:
+        """The run at ``share``, as ``_Run.trace`` gives it."""
+        profile, support = self.profile, self.support
+        bought = sorted(
+            (p for p in self.candidates if share * support[p] >= profile.costs[p]),
+            key=lambda p: (-support[p], p),
+        )
+        purchases = []
+        out_at = np.full(len(profile.costs) + 1, -1, dtype=np.int64)  # by project; last: none
+        for at, p in enumerate(bought):
+            price = profile.costs[p] / support[p]
+            purchases.append(Purchase(p, price, price / profile.costs[p]))
+            if price == share:
+                out_at[p] = at
+        wants = profile.utilities > 0
+        project_of = np.where(wants.any(axis=1), wants.argmax(axis=1), len(profile.costs))
+        return EqualSharesTrace(share, tuple(self.free), tuple(purchases), out_at[project_of])

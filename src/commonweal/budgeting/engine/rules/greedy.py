@@ -38,11 +38,14 @@ def greedy_fill(
 
 def satisfaction_density(profile: Profile) -> list[Fraction | float]:
     """Total satisfaction of each project's supporters per unit of its cost: the number of
-    approvals under cost utilities (a project's cost cancels), points per unit cost otherwise.
-    A free project that someone wants comes first (infinite density), as in pabutools."""
+    approvals under cost utilities (a project's cost cancels; a free one satisfies nobody), points
+    per unit cost otherwise, where a free project that someone wants comes first (infinite
+    density), as in pabutools."""
     points = profile.weights @ profile.utilities
-    scales = satisfaction_scales(profile)
-    return _per_cost(profile, [int(s) * scale for s, scale in zip(points, scales, strict=True)])
+    if profile.utility == "approval":
+        # Satisfaction is the cost for each approval, so the cost cancels (a free project's is 0).
+        return [int(s) if cost else 0 for s, cost in zip(points.tolist(), profile.costs, strict=True)]
+    return _per_cost(profile, [int(s) for s in points])
 
 
 def greedy(profile: Profile) -> list[int]:
