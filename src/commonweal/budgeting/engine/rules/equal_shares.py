@@ -32,6 +32,10 @@ if TYPE_CHECKING:
 # bounds less than the runs it saves where outcomes last (Budapest 2024), and where they do not
 # the runs go untracked anyway.
 _FIRST_CAP = 64
+# Later caps are twice the last reach, or else twice the outcomes' average length so far, from
+# _SHORTEST_CAP to _FIRST_CAP steps: where outcomes last a few steps (Katowice 2023) a narrow cap
+# keeps the bounds tight enough to vouch for those few.
+_SHORTEST_CAP = 16
 # The most runs in a row left untracked (see ``_raise_shares``).
 _LONGEST_PAUSE = 32
 # A tracked run vouching for fewer shares than this past its own saves less than it costs.
@@ -381,7 +385,7 @@ def _raise_shares(
     first = profile.budget / profile.num_voters
     share = first
     previous: Fraction | None = None
-    # How far past a share its run vouches for: twice the last reach, at least _FIRST_CAP steps.
+    # How far past a share its run vouches for at most (see _SHORTEST_CAP).
     cap = _FIRST_CAP * float(step)
     # Tracking a run's reach costs two to three untracked runs (which follow one another, see
     # ``_untracked_runs``), or more where following is cheap. While it vouches for fewer than
@@ -389,6 +393,7 @@ def _raise_shares(
     # each time.
     untracked = pause = 0
     ahead: dict[Fraction, tuple[FloatRun, list[int] | None]] = {}
+    outcomes, last = 0, None  # how many outcomes so far, and the last
     while limit is None or share <= limit or previous is None:
         if untracked and share not in ahead:
             ahead = _untracked_runs(ballots, share, step, untracked)
@@ -401,6 +406,8 @@ def _raise_shares(
             bought = _Run(ballots, share).run()
             run.reach = 0.0
         outcome = ballots.free + bought
+        if outcome != last:
+            outcomes, last = outcomes + 1, outcome
         spent = sum(cost_units[p] for p in outcome)
         if spent > budget_units:
             return _exact(ballots, previous or share)
@@ -412,7 +419,8 @@ def _raise_shares(
             steps = 1 if limit is None else (limit - share) // step + 1
         else:
             steps = max(1, math.ceil(run.reach * (1 - 1e-9) / float(step)))
-            cap = max(_FIRST_CAP * float(step), 2 * run.reach)
+            typical = 2 * float((share - first) / step) / outcomes
+            cap = max(min(_FIRST_CAP, max(_SHORTEST_CAP, typical)) * float(step), 2 * run.reach)
         if untracked:
             untracked -= 1
         elif steps <= _SHORT_REACH:
