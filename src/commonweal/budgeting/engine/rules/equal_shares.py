@@ -145,6 +145,18 @@ class _Ballots:
         largest = max((len(groups) for groups in self.supporters), default=0)
         self.scratch = [np.empty(largest) for _ in range(3)]
 
+    def raised(
+        self, step: Fraction, available: Iterable[int], limit: Fraction | None = None
+    ) -> tuple[Fraction, list[int]]:
+        """The share a completion settles on and the outcome there (see ``_raise_shares``)."""
+        return _raise_shares(self.profile, self, step, available, limit)
+
+    def trace(self, share: Fraction) -> EqualSharesTrace:
+        """The exact run at ``share``, with its payments."""
+        run = _Run(self, share)
+        run.run()
+        return run.trace()
+
 
 class _Run:
     """One run of MES at a given per-voter budget (the share)."""
@@ -307,37 +319,23 @@ class _Run:
 
 def equal_shares_trace(profile: Profile) -> EqualSharesTrace:
     """Plain MES: each voter's share is budget / voters, no completion."""
-    share = profile.budget / profile.num_voters
-    if _Apart.fits(profile):
-        return _Apart(profile).trace(share)
-    run = _Run(_Ballots(profile), share)
-    run.run()
-    return run.trace()
+    return _counter(profile).trace(profile.budget / profile.num_voters)
 
 
 def add1_trace(profile: Profile) -> EqualSharesTrace:
     """MES with the Add1 completion used by equalshares.net: raise every voter's share by one
     currency unit until no wanted project that fits is left out, keeping the last outcome
     within the budget."""
-    if _Apart.fits(profile):
-        apart = _Apart(profile)
-        return apart.trace(apart.raised_share(Fraction(1), apart.candidates))
-    ballots = _Ballots(profile)
-    return _raise_shares(profile, ballots, Fraction(1), ballots.candidates).trace()
+    counter = _counter(profile)
+    return counter.trace(_add1(counter)[0])
 
 
 def exhaust_trace(profile: Profile) -> EqualSharesTrace:
     """MES with the budget raised 1% at a time (pabutools' ``exhaustion_by_budget_increase``)
     until no project at all fits beside the outcome, keeping the last outcome within the
     budget."""
-    step = profile.budget / 100 / profile.num_voters
-    everything = range(len(profile.project_ids))
-    # pabutools gives up once the budget exceeds budget * (voters + 1).
-    limit = profile.budget * (profile.num_voters + 1) / profile.num_voters
-    if _Apart.fits(profile):
-        apart = _Apart(profile)
-        return apart.trace(apart.raised_share(step, everything, limit))
-    return _raise_shares(profile, _Ballots(profile), step, everything, limit).trace()
+    counter = _counter(profile)
+    return counter.trace(_exhaust(counter)[0])
 
 
 def with_greedy_fill(profile: Profile, trace: EqualSharesTrace) -> list[int]:
@@ -350,14 +348,33 @@ def equal_shares(profile: Profile) -> list[int]:
     return equal_shares_trace(profile).funded
 
 
+# The completed rules need only the outcome, which the search already has: no exact run.
 def equal_shares_add1(profile: Profile) -> list[int]:
     """MES with Add1, then greedy fill: the city standard."""
-    return with_greedy_fill(profile, add1_trace(profile))
+    return greedy_fill(profile, satisfaction_density(profile), _add1(_counter(profile))[1])
 
 
 def equal_shares_exhaust(profile: Profile) -> list[int]:
     """MES with 1% budget increases, then greedy fill."""
-    return with_greedy_fill(profile, exhaust_trace(profile))
+    return greedy_fill(profile, satisfaction_density(profile), _exhaust(_counter(profile))[1])
+
+
+def _counter(profile: Profile) -> _Ballots | _Apart:
+    """What counts MES on this profile: the choose-one shortcut where it applies."""
+    return _Apart(profile) if _Apart.fits(profile) else _Ballots(profile)
+
+
+def _add1(counter: _Ballots | _Apart) -> tuple[Fraction, list[int]]:
+    return counter.raised(Fraction(1), counter.candidates)
+
+
+def _exhaust(counter: _Ballots | _Apart) -> tuple[Fraction, list[int]]:
+    profile = counter.profile
+    step = profile.budget / 100 / profile.num_voters
+    everything = range(len(profile.project_ids))
+    # pabutools gives up once the budget exceeds budget * (voters + 1).
+    limit = profile.budget * (profile.num_voters + 1) / profile.num_voters
+    return counter.raised(step, everything, limit)
 
 
 def _raise_shares(
@@ -366,11 +383,11 @@ def _raise_shares(
     step: Fraction,
     available: Iterable[int],
     limit: Fraction | None = None,
-) -> _Run:
-    """The exact run at the first share budget/voters + k*step (k = 0, 1, ...) whose outcome
-    leaves no ``available`` project that fits, or else at the last share before a run overspends
-    or the share passes ``limit``. (The first run cannot overspend: it shares out exactly the
-    budget.)
+) -> tuple[Fraction, list[int]]:
+    """The first share budget/voters + k*step (k = 0, 1, ...) whose outcome leaves no
+    ``available`` project that fits, or else the last share before a run overspends or the share
+    passes ``limit``; and the outcome there. (The first run cannot overspend: it shares out
+    exactly the budget.) The float runs' outcomes are the exact rule's, so it needs no exact run.
 
     Steps are searched with float runs (exact runs only where float cannot decide), and steps
     that surely repeat the last outcome (below a float run's ``reach``) are skipped, in the
@@ -393,7 +410,7 @@ def _raise_shares(
     # each time.
     untracked = pause = 0
     ahead: dict[Fraction, tuple[FloatRun, list[int] | None]] = {}
-    outcomes, last = 0, None  # how many outcomes so far, and the last
+    outcomes, last = 0, []  # how many outcomes so far, and the last (within the budget)
     while limit is None or share <= limit or previous is None:
         if untracked and share not in ahead:
             ahead = _untracked_runs(ballots, share, step, untracked)
@@ -406,14 +423,14 @@ def _raise_shares(
             bought = _Run(ballots, share).run()
             run.reach = 0.0
         outcome = ballots.free + bought
-        if outcome != last:
-            outcomes, last = outcomes + 1, outcome
         spent = sum(cost_units[p] for p in outcome)
         if spent > budget_units:
-            return _exact(ballots, previous or share)
+            return (share, outcome) if previous is None else (previous, last)
         chosen = set(outcome)
         if all(spent + cost_units[p] > budget_units for p in available if p not in chosen):
-            return _exact(ballots, share)
+            return share, outcome
+        if not outcomes or outcome != last:
+            outcomes, last = outcomes + 1, outcome
         # Every share below share + reach repeats this outcome: skip to the first step past it.
         if math.isinf(run.reach):  # every wanted project bought; only a limit ends the search
             steps = 1 if limit is None else (limit - share) // step + 1
@@ -432,7 +449,7 @@ def _raise_shares(
         if limit is not None and previous > limit:
             previous = first + (limit - first) // step * step
         share += steps * step
-    return _exact(ballots, previous)
+    return previous, last
 
 
 def _untracked_runs(
@@ -452,12 +469,6 @@ def _untracked_runs(
     return runs
 
 
-def _exact(ballots: _Ballots, share: Fraction) -> _Run:
-    run = _Run(ballots, share)
-    run.run()
-    return run
-
-
 class _Apart:
     """MES when every ballot supports one project at most (choose-one voting), read as
     approvals, so that no purchase touches another project's supporters.
@@ -467,7 +478,7 @@ class _Apart:
     pays in full (running out only when that is all of s). Its rho is that price over its cost,
     1 / W_p, so the purchases come in order of weight, ties by id. Raising the share by steps,
     the outcome changes only where a project's threshold is passed, and ``raised_share`` checks
-    only those steps; both give what ``_raise_shares`` and ``_Run`` give.
+    only those steps. Both give what ``_Ballots`` gives.
     """
 
     def __init__(self, profile: Profile) -> None:
@@ -483,12 +494,14 @@ class _Apart:
             (np.count_nonzero(profile.utilities, axis=1) <= 1).all()
         )
 
-    def raised_share(
+    def raised(
         self, step: Fraction, available: Iterable[int], limit: Fraction | None = None
-    ) -> Fraction:
-        """The share ``_raise_shares`` settles on: the first of budget/voters + k*step whose
-        outcome leaves no ``available`` project that fits, or else the last before an outcome
-        overspends or the share passes ``limit``."""
+    ) -> tuple[Fraction, list[int]]:
+        """The share ``_raise_shares`` settles on and the outcome there."""
+        share = self._raised_share(step, available, limit)
+        return share, self.trace(share).funded
+
+    def _raised_share(self, step: Fraction, available: Iterable[int], limit: Fraction | None) -> Fraction:
         profile, support = self.profile, self.support
         first = profile.budget / profile.num_voters
         # Everything in whole multiples of one unit, so that each threshold is integer arithmetic.
