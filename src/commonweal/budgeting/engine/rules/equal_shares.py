@@ -116,22 +116,29 @@ class _Ballots:
         self.candidates = []
         self.first_rho = np.full(len(profile.costs), np.inf)
         self.first_rho_exact: dict[int, Fraction] = {}
+        # Each project's supporters from a row per project: the utilities' columns are strided.
+        wants = np.ascontiguousarray((profile.utilities > 0).T)
         for p in range(len(profile.project_ids)):
-            groups = np.flatnonzero(profile.utilities[:, p] > 0)
+            groups = np.flatnonzero(wants[p])
             self.supporters.append(groups)
             self.weights.append(weights[groups])
-            self.utilities.append(profile.utilities[groups, p].astype(np.float64))
-            self.weighted.append(self.weights[p] * self.utilities[p])
+            counts = profile.weights[groups]
+            if profile.utility == "approval":
+                self.utilities.append(np.ones(len(groups)))
+                self.weighted.append(self.weights[p])
+                total = int(counts.sum())  # total utility, exactly
+            else:
+                utilities = profile.utilities[groups, p]
+                self.utilities.append(utilities.astype(np.float64))
+                self.weighted.append(self.weights[p] * self.utilities[p])
+                total = int(counts @ utilities)
             self.weight_sums[p] = self.weights[p].sum()
             self.approval.append(bool((self.utilities[p] == 1).all()))
             if len(groups) and profile.costs[p] > 0:
                 self.candidates.append(p)
-                wanted = float(self.weighted[p].sum())
-                self.first_price[p] = self.costs_f[p] / wanted
-                self.first_rho[p] = self.costs_f[p] / wanted / self.scales_f[p]
-                self.first_rho_exact[p] = profile.costs[p] / (
-                    int(profile.weights[groups] @ profile.utilities[groups, p]) * self.scales[p]
-                )
+                self.first_price[p] = self.costs_f[p] / total
+                self.first_rho[p] = self.first_price[p] / self.scales_f[p]
+                self.first_rho_exact[p] = profile.costs[p] / (total * self.scales[p])
         # pabutools funds wanted free projects before the first round (in no particular order;
         # we take id order) and leaves projects nobody wants to the completion.
         self.free = [
