@@ -18,6 +18,9 @@ BAR_WIDTH = 30
 
 class Command(BaseCommand):
     help = "Count or check a participatory-budgeting election in pabulib (.pb) format."
+    # The engine needs neither the database nor the site: Django's system checks would import
+    # every view (and scipy with them), seconds longer than most counts take.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True)
