@@ -135,6 +135,11 @@ class _Ballots:
         ]
 
         self.weighted_sums = np.array([float(w.sum()) for w in self.weighted])
+        # The same per-project floats as Python floats, quicker to read one at a time.
+        self.cost_list: list[float] = self.costs_f.tolist()
+        self.first_price_list: list[float] = self.first_price.tolist()
+        self.scale_list: list[float] = self.scales_f.tolist()
+        self.weight_sum_list: list[float] = self.weight_sums.tolist()
         # Which projects share a supporter with each project: buying one changes the others' prices.
         approves = profile.utilities > 0
         self.overlap = np.array([approves[groups].any(axis=0) for groups in self.supporters])

@@ -45,6 +45,9 @@ _EXACT = 1e-12
 # Newton steps on the piecewise-linear payment function reach its root in a few steps; past
 # this many the price is found by sorting instead.
 _NEWTON_STEPS = 30
+# A Newton step this small, relative to the price, is float noise: the price is left where it is
+# (a hair below the root, as a start must be), which moves any payment by at most this fraction.
+_NEGLIGIBLE = 1e-13
 
 
 class _Record(NamedTuple):
@@ -229,7 +232,7 @@ class FloatRun:
                 sure, until = self._sure_fall(winner, price)
                 self._rivals_reach(winner, rho, uncapped, running, settled, sure / scales[winner], until)
                 self._undefer(rho + self._error(winner, rho, uncapped))
-            self._spend(winner, price, sure, until)
+            self._spend(winner, price, uncapped, sure, until)
             self.purchases.append(winner)
 
     def _above_record(self) -> _Record | None:
@@ -257,7 +260,7 @@ class FloatRun:
         found = self._evaluate(winner)
         if found is None:
             return False
-        price, _ = found
+        price, uncapped = found
         scale = self.ballots.scales_f[winner]
         if not record.second > (price + 2 * self.tolerance) / scale:
             return False
@@ -265,7 +268,7 @@ class FloatRun:
             bound, alive, start = record.bound, record.running, record.start
             self.records.append(_Record(bound, alive, start, winner, price, record.second))
         running[winner] = False
-        self._spend(winner, price, 0.0, 0.0)
+        self._spend(winner, price, uncapped, 0.0, 0.0)
         self.purchases.append(winner)
         return True
 
@@ -436,11 +439,10 @@ class FloatRun:
         self.touched[p] = False
         ballots = self.ballots
         groups = ballots.supporters[p]
-        size = len(groups)
-        money = self.budget.take(groups, out=ballots.scratch[0][:size])
-        weights, cost = ballots.weights[p], ballots.costs_f[p]
-        total = _dot(weights, money)
-        slack = self.tolerance * ballots.weight_sums[p]
+        money = self.budget[groups]
+        cost = ballots.cost_list[p]
+        total = _dot(ballots.weights[p], money)
+        slack = self.tolerance * ballots.weight_sum_list[p]
         if total <= cost + slack:
             if total >= cost - slack:
                 raise _Close
@@ -448,26 +450,24 @@ class FloatRun:
             # Unaffordable now, so for the rest of this run. Its supporters gain at most their
             # weight times the largest growth: only if that could cover the shortfall within the
             # reach is their exact gain worth summing (it rarely is).
-            if self.tracking and short < self.reach * ballots.weight_sums[p] * self.growth_max:
+            if self.tracking and short < self.reach * ballots.weight_sum_list[p] * self.growth_max:
                 self._defer(p, money, cost - slack, short)
             self.found[p] = None
             return None
-        weighted = ballots.weighted[p]
-        if ballots.approval[p]:
-            ratio = money
-        else:
-            ratio = np.divide(money, ballots.utilities[p], out=ballots.scratch[2][:size])
-        price = ballots.first_price[p]
-        lowest = np.minimum.reduce(ratio)
-        uncapped = bool(lowest > price + self.tolerance)
+        ratio = money if ballots.approval[p] else money / ballots.utilities[p]
+        price = ballots.first_price_list[p]
+        lowest = float(np.minimum.reduce(ratio))
+        uncapped = lowest > price + self.tolerance
         if lowest < price:
-            price = _price(ratio, weighted, cost, self.start[p], ballots.scratch[1][:size])
+            scratch = ballots.scratch[1][: len(groups)]
+            price = _price(ratio, ballots.weighted[p], cost, float(self.start[p]), scratch)
             self.start[p] = price
-        scale = ballots.scales_f[p]
+        scale = ballots.scale_list[p]
         self.bound[p] = (price - self.tolerance) / scale
-        self.rho[p] = price / scale
-        self.at_first[p] = uncapped
         if self.tracking:
+            # Only the reach needs these (see ``_reach``), and a run stops tracking for good.
+            self.rho[p] = price / scale
+            self.at_first[p] = uncapped
             self.price_fall[p] = 0.0 if uncapped else self._fall(p, ratio, price)
             self.fall[p] = self.price_fall[p] / scale
         self.found[p] = (price, uncapped)
@@ -584,21 +584,24 @@ class FloatRun:
             return math.inf
         return _dot(extra, poor) / rich_weight
 
-    def _spend(self, p: int, price: float, sure: float, until: float) -> None:
-        """p's supporters pay ``price`` per unit of utility, or all they have; with the reach
-        tracked, ``sure`` and ``until`` are those of ``_sure_fall``."""
+    def _spend(self, p: int, price: float, uncapped: bool, sure: float, until: float) -> None:
+        """p's supporters pay ``price`` per unit of utility, or all they have; ``uncapped`` is
+        what p's evaluation found (every supporter pays in full with room to spare); with the
+        reach tracked, ``sure`` and ``until`` are those of ``_sure_fall``."""
         ballots = self.ballots
         groups = ballots.supporters[p]
+        approval = ballots.approval[p]
         utilities = ballots.utilities[p]
         self.touched |= ballots.overlap[p]
         money = self.budget[groups]
-        left = money - price * utilities
+        # Approval utilities are all 1: the products by them are left out.
+        left = money - price if approval else money - price * utilities
         if self.tracking:
             # Who pays in full here keeps at least what the price surely falls by; who pays all
             # they have may have nothing left.
-            self.low[groups] = np.where(
-                left > self.tolerance * utilities, self.low[groups] + sure * utilities, 0.0
-            )
+            keeps = left > self.tolerance if approval else left > self.tolerance * utilities
+            more = sure if approval else sure * utilities
+            self.low[groups] = np.where(keeps, self.low[groups] + more, 0.0)
             if sure > 0:
                 self.low_until = min(self.low_until, until)
             # As found when p was last evaluated: no supporter's money or growth changed since.
@@ -606,7 +609,7 @@ class FloatRun:
             if math.isinf(fall):
                 self._limit(0.0)
             else:
-                growth = self.growth[groups] + fall * utilities
+                growth = self.growth[groups] + (fall if approval else fall * utilities)
                 self.growth_max = max(self.growth_max, float(growth.max()))
                 debt = self.debt[groups] + np.maximum(-left, 0.0)
                 self.debt[groups] = debt
@@ -614,6 +617,10 @@ class FloatRun:
                 # falls through the run).
                 self.growth[groups] = np.where(self.reach * growth <= debt, 0.0, growth)
                 self.gain[groups] = np.maximum(growth - debt / self.reach, 0.0)
+        if uncapped:
+            # Every supporter keeps more than the tolerance: none comes near nothing.
+            self.budget[groups] = left
+            return
         # Whoever ends within float error of nothing may or may not have run out exactly. (Few
         # do: marking them alone spares a gather and a scatter over every supporter.)
         near = np.abs(left) <= self.tolerance
@@ -633,9 +640,9 @@ def _price(ratio: np.ndarray, weighted: np.ndarray, cost: float, price: float, s
         short = cost - paid
         if short <= 0:
             return price
-        still = _dot(weighted, ratio > price)
-        step = short / still
-        if not price + step > price:
+        paying = ratio > price
+        step = short / _dot(weighted, paying)
+        if step <= price * _NEGLIGIBLE:
             return price
         price += step
     order = np.argsort(ratio)
