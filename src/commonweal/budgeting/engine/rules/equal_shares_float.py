@@ -71,8 +71,12 @@ class _Close(Exception):
 _SHORT = 8192
 
 
+def _long_dot(a: np.ndarray, b: np.ndarray) -> float:
+    return np.einsum("i,i->", a, b)
+
+
 def _dot(a: np.ndarray, b: np.ndarray) -> float:
-    return float(np.dot(a, b) if len(a) <= _SHORT else np.einsum("i,i->", a, b))
+    return float(np.dot(a, b) if len(a) <= _SHORT else _long_dot(a, b))
 
 
 class FloatRun:
@@ -100,6 +104,7 @@ class FloatRun:
     ) -> None:
         self.ballots = ballots
         share_f = float(share)
+        self.share = share_f
         self.tolerance = _TOLERANCE * share_f
         self.budget = np.full(len(ballots.profile.weights), share_f)
         # A lower bound on each project's rho within this run: budgets only fall, so prices
@@ -162,10 +167,16 @@ class FloatRun:
 
     def _run(self) -> None:
         ballots = self.ballots
-        scales = ballots.scales_f
+        scales = ballots.scale_list
         # Projects still in the running: neither bought nor found unaffordable.
         running = np.zeros(len(ballots.costs_f), dtype=bool)
         running[ballots.candidates] = True
+        # Nobody ever holds more than the share, so a project that its supporters could not pay
+        # for (less float error) holding a whole share each is unaffordable in every round, and
+        # with the reach tracked, at every share up to the cap: it need not be evaluated.
+        most = self.share + self.cap if self.tracking else self.share
+        slack = self.tolerance * ballots.weight_sums
+        running &= most * ballots.weight_sums >= ballots.costs_f - slack
         bound = self.bound
         while True:
             record = self._above_record()
@@ -175,21 +186,26 @@ class FloatRun:
                 self._follow(record, running)
             pool = np.flatnonzero(running)
             # By bound, ties by id (a stable sort of ids in order).
-            order = pool[np.argsort(bound[pool], kind="stable")]
-            best = np.inf
+            bounds = bound[pool]
+            order = np.argsort(bounds, kind="stable")
+            best = math.inf
+            # The least bound of the projects left unevaluated.
+            rest = math.inf
             contenders: list[tuple[float, int, float, bool]] = []
-            for p in order.tolist():
-                if bound[p] > best:
+            for p, least in zip(pool[order].tolist(), bounds[order].tolist(), strict=True):
+                if least > best:
+                    rest = least
                     break
                 found = self._evaluate(p)
                 if found is None:
                     running[p] = False
                     continue
                 price, uncapped = found
-                rho = price / scales[p]
+                scale = scales[p]
+                rho = price / scale
                 contenders.append((rho, p, price, uncapped))
                 # Anything whose rho may be within float error of this one stays in the running.
-                best = min(best, rho + 2 * self.tolerance / scales[p])
+                best = min(best, rho + 2 * self.tolerance / scale)
             if not contenders:
                 for p in self.deferred if self.tracking else ():
                     self._catch_up_limit(p)
@@ -219,9 +235,9 @@ class FloatRun:
                         if contender[1] != winner and self._frozen(contender[1])
                     ]
             if self.records is not None:
-                others = np.where(running, bound, np.inf)
-                others[winner] = np.inf
-                second = float(others.min())
+                # Every other project still running was evaluated this round, or is bounded by
+                # the least bound left unevaluated.
+                second = min([rest, *(float(bound[c[1]]) for c in contenders if c[1] != winner)])
                 self.records.append(
                     _Record(bound.copy(), running.copy(), self.start.copy(), winner, price, second)
                 )
@@ -261,7 +277,7 @@ class FloatRun:
         if found is None:
             return False
         price, uncapped = found
-        scale = self.ballots.scales_f[winner]
+        scale = self.ballots.scale_list[winner]
         if not record.second > (price + 2 * self.tolerance) / scale:
             return False
         if self.records is not None:
@@ -623,9 +639,9 @@ class FloatRun:
             return
         # Whoever ends within float error of nothing may or may not have run out exactly. (Few
         # do: marking them alone spares a gather and a scatter over every supporter.)
-        near = np.abs(left) <= self.tolerance
-        if near.any():
-            self.fuzzy[groups[near & (money > 0)]] = True
+        gap = np.abs(left)
+        if np.minimum.reduce(gap) <= self.tolerance:
+            self.fuzzy[groups[(gap <= self.tolerance) & (money > 0)]] = True
         self.budget[groups] = np.maximum(left, 0.0)
 
 
@@ -635,13 +651,12 @@ def _price(ratio: np.ndarray, weighted: np.ndarray, cost: float, price: float, s
     The left side is concave, increasing and piecewise linear in x, so Newton steps from the
     left land on the root of the current piece and climb monotonically to the true root.
     """
+    dot = np.dot if len(ratio) <= _SHORT else _long_dot
     for _ in range(_NEWTON_STEPS):
-        paid = _dot(weighted, np.minimum(ratio, price, out=scratch))
-        short = cost - paid
+        short = cost - float(dot(weighted, np.minimum(ratio, price, out=scratch)))
         if short <= 0:
             return price
-        paying = ratio > price
-        step = short / _dot(weighted, paying)
+        step = short / float(dot(weighted, ratio > price))
         if step <= price * _NEGLIGIBLE:
             return price
         price += step
