@@ -148,6 +148,9 @@ class FloatRun:
         # Per project: what its last evaluation found, and whether a purchase since has changed
         # what any of its supporters holds (so that it must be evaluated again).
         self.found: list[tuple[float, bool] | None] = [None] * len(ballots.costs_f)
+        # Per project: what its supporters held at its last evaluation that found it affordable,
+        # still what they hold while it is not touched (so for the winner of a round).
+        self.held: list[np.ndarray | None] = [None] * len(ballots.costs_f)
         self.touched = np.ones(len(ballots.costs_f), dtype=bool)
         # Per project: a price at most its current one, where Newton steps start.
         self.start = ballots.first_price.copy()
@@ -395,7 +398,8 @@ class FloatRun:
         return not (self.growth[groups[dead]] > 0).any()
 
     def _sure_fall(self, p: int, price: float) -> tuple[float, float]:
-        """(rate, until): p's price falls by at least rate * d when the share rises by d <= until.
+        """(rate, until): p's price falls by at least rate * d when the share rises by d <= until
+        (p being untouched since its evaluation).
 
         At a higher share each supporter holds at least ``low`` times the rise more. While those
         who pay less than the price stay short of it, that extra money of theirs lowers the
@@ -403,20 +407,27 @@ class FloatRun:
         """
         ballots = self.ballots
         groups = ballots.supporters[p]
-        money = self.budget[groups]
+        money = self.held[p]
+        assert money is not None
+        approval = ballots.approval[p]
         utilities = ballots.utilities[p]
-        short = price * utilities - money
-        poor = short > self.tolerance * utilities
+        short = price - money if approval else price * utilities - money
+        poor = short > self.tolerance if approval else short > self.tolerance * utilities
         if not poor.any():
             return 0.0, 0.0
         rest = _dot(ballots.weighted[p], ~poor)
         if rest <= 0:
             return 0.0, 0.0
         low = self.low[groups]
-        rate = _dot(ballots.weights[p][poor], low[poor]) / rest
+        # The poor by index: over many supporters, picking several arrays' entries by index is
+        # far quicker than picking each by a mask.
+        poor = np.flatnonzero(poor)
+        poor_low = low.take(poor)
+        rate = _dot(ballots.weights[p].take(poor), poor_low) / rest
         if rate == 0:
             return 0.0, 0.0
-        until = min(float((short[poor] / (low[poor] + utilities[poor] * rate)).min()), self.low_until)
+        gain = poor_low + (rate if approval else utilities.take(poor) * rate)
+        until = min(float((short.take(poor) / gain).min()), self.low_until)
         # The reach only falls through the run, so a bound for rises up to it now will do.
         horizon = min(self.reach, self.low_until)
         if until < horizon < math.inf:
@@ -470,6 +481,7 @@ class FloatRun:
                 self._defer(p, money, cost - slack, short)
             self.found[p] = None
             return None
+        self.held[p] = money
         ratio = money if ballots.approval[p] else money / ballots.utilities[p]
         price = ballots.first_price_list[p]
         lowest = float(np.minimum.reduce(ratio))
@@ -542,10 +554,10 @@ class FloatRun:
         """p's price per unit of utility were its supporters to hold ``money``."""
         ballots = self.ballots
         return _price(
-            money / ballots.utilities[p],
+            money if ballots.approval[p] else money / ballots.utilities[p],
             ballots.weighted[p],
-            ballots.costs_f[p],
-            ballots.first_price[p],
+            ballots.cost_list[p],
+            ballots.first_price_list[p],
             ballots.scratch[1][: len(money)],
         )
 
@@ -602,14 +614,16 @@ class FloatRun:
 
     def _spend(self, p: int, price: float, uncapped: bool, sure: float, until: float) -> None:
         """p's supporters pay ``price`` per unit of utility, or all they have; ``uncapped`` is
-        what p's evaluation found (every supporter pays in full with room to spare); with the
-        reach tracked, ``sure`` and ``until`` are those of ``_sure_fall``."""
+        what p's evaluation found (every supporter pays in full with room to spare), p being
+        untouched since; with the reach tracked, ``sure`` and ``until`` are those of
+        ``_sure_fall``."""
         ballots = self.ballots
         groups = ballots.supporters[p]
         approval = ballots.approval[p]
         utilities = ballots.utilities[p]
         self.touched |= ballots.overlap[p]
-        money = self.budget[groups]
+        money = self.held[p]
+        assert money is not None
         # Approval utilities are all 1: the products by them are left out.
         left = money - price if approval else money - price * utilities
         if self.tracking:
