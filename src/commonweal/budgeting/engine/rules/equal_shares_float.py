@@ -48,6 +48,8 @@ _NEWTON_STEPS = 30
 # A Newton step this small, relative to the price, is float noise: the price is left where it is
 # (a hair below the root, as a start must be), which moves any payment by at most this fraction.
 _NEGLIGIBLE = 1e-13
+# A price above the first price by this factor is above it by far more than float error.
+_RISEN = 1 + 1e-9
 
 
 class _Record(NamedTuple):
@@ -187,10 +189,10 @@ class FloatRun:
                 if self._repeat(record, running):
                     continue
                 self._follow(record, running)
-            pool = np.flatnonzero(running)
+            (pool,) = running.nonzero()
             # By bound, ties by id (a stable sort of ids in order).
             bounds = bound[pool]
-            order = np.argsort(bounds, kind="stable")
+            order = bounds.argsort(kind="stable")
             best = math.inf
             # The least bound of the projects left unevaluated.
             rest = math.inf
@@ -339,7 +341,7 @@ class FloatRun:
         evaluated again (it may have risen far, or become unaffordable): lazy evaluation leaves
         most rivals stale, and one stale rival can cut the reach of the whole run.
         """
-        rivals = np.flatnonzero(running)
+        (rivals,) = running.nonzero()
         if not len(rivals):
             return
         reach = self._reach(winner, rho, uncapped, rivals, settled, sure, until)
@@ -421,7 +423,7 @@ class FloatRun:
         low = self.low[groups]
         # The poor by index: over many supporters, picking several arrays' entries by index is
         # far quicker than picking each by a mask.
-        poor = np.flatnonzero(poor)
+        (poor,) = poor.nonzero()
         poor_low = low.take(poor)
         rate = _dot(ballots.weights[p].take(poor), poor_low) / rest
         if rate == 0:
@@ -484,11 +486,15 @@ class FloatRun:
         self.held[p] = money
         ratio = money if ballots.approval[p] else money / ballots.utilities[p]
         price = ballots.first_price_list[p]
-        lowest = float(np.minimum.reduce(ratio))
+        start = float(self.start[p])
+        # A start clearly above the first price was a price p's supporters could not all pay in
+        # full (here or in the run above, where they held no less): some are short of it still,
+        # their money having only fallen since, so their least ratio need not be found.
+        lowest = -math.inf if start > price * _RISEN else float(np.minimum.reduce(ratio))
         uncapped = lowest > price + self.tolerance
         if lowest < price:
             scratch = ballots.scratch[1][: len(groups)]
-            price = _price(ratio, ballots.weighted[p], cost, float(self.start[p]), scratch)
+            price = _price(ratio, ballots.weighted[p], cost, start, scratch)
             self.start[p] = price
         scale = ballots.scale_list[p]
         self.bound[p] = (price - self.tolerance) / scale
