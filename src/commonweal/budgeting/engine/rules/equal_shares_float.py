@@ -420,7 +420,7 @@ class FloatRun:
         rest = _dot(ballots.weighted[p], ~poor)
         if rest <= 0:
             return 0.0, 0.0
-        low = self.low[groups]
+        low = self.low.take(groups)
         # The poor by index: over many supporters, picking several arrays' entries by index is
         # far quicker than picking each by a mask.
         (poor,) = poor.nonzero()
@@ -468,7 +468,8 @@ class FloatRun:
         self.touched[p] = False
         ballots = self.ballots
         groups = ballots.supporters[p]
-        money = self.budget[groups]
+        # (take gathers a third quicker than indexing over thousands of supporters.)
+        money = self.budget.take(groups)
         cost = ballots.cost_list[p]
         total = _dot(ballots.weights[p], money)
         slack = self.tolerance * ballots.weight_sum_list[p]
@@ -637,7 +638,7 @@ class FloatRun:
             # they have may have nothing left.
             keeps = left > self.tolerance if approval else left > self.tolerance * utilities
             more = sure if approval else sure * utilities
-            self.low[groups] = np.where(keeps, self.low[groups] + more, 0.0)
+            self.low[groups] = np.where(keeps, self.low.take(groups) + more, 0.0)
             if sure > 0:
                 self.low_until = min(self.low_until, until)
             # As found when p was last evaluated: no supporter's money or growth changed since.
@@ -645,9 +646,9 @@ class FloatRun:
             if math.isinf(fall):
                 self._limit(0.0)
             else:
-                growth = self.growth[groups] + (fall if approval else fall * utilities)
+                growth = self.growth.take(groups) + (fall if approval else fall * utilities)
                 self.growth_max = max(self.growth_max, float(growth.max()))
-                debt = self.debt[groups] + np.maximum(-left, 0.0)
+                debt = self.debt.take(groups) + np.maximum(-left, 0.0)
                 self.debt[groups] = debt
                 # Those owing more than the reach could bring stay out of money (the reach only
                 # falls through the run).
