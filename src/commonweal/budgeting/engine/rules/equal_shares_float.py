@@ -610,10 +610,9 @@ class FloatRun:
         so the price falls by at most the one over the other (see ``gain``).
         """
         ballots = self.ballots
-        size = len(ratio)
         poor = ratio < price + self.tolerance
-        extra = self.gain.take(ballots.supporters[p], out=ballots.scratch[1][:size])
-        np.multiply(extra, ballots.weights[p], out=extra)
+        extra = self.gain.take(ballots.supporters[p])
+        extra *= ballots.weights[p]
         rich_weight = ballots.weighted_sums[p] - _dot(ballots.weighted[p], poor)
         if rich_weight <= 0:
             return math.inf
@@ -637,10 +636,12 @@ class FloatRun:
             # Who pays in full here keeps at least what the price surely falls by; who pays all
             # they have may have nothing left.
             keeps = left > self.tolerance if approval else left > self.tolerance * utilities
-            more = sure if approval else sure * utilities
-            self.low[groups] = np.where(keeps, self.low.take(groups) + more, 0.0)
+            low = self.low.take(groups)
             if sure > 0:
+                low += sure if approval else sure * utilities
                 self.low_until = min(self.low_until, until)
+            low *= keeps
+            self.low[groups] = low
             # As found when p was last evaluated: no supporter's money or growth changed since.
             fall = self.price_fall[p]
             if math.isinf(fall):
@@ -648,7 +649,8 @@ class FloatRun:
             else:
                 growth = self.growth.take(groups) + (fall if approval else fall * utilities)
                 self.growth_max = max(self.growth_max, float(growth.max()))
-                debt = self.debt.take(groups) + np.maximum(-left, 0.0)
+                debt = self.debt.take(groups)
+                debt -= np.minimum(left, 0.0)
                 self.debt[groups] = debt
                 # Those owing more than the reach could bring stay out of money (the reach only
                 # falls through the run).
