@@ -366,12 +366,13 @@ def _raise_shares(
     that surely repeat the last outcome (below a float run's ``reach``) are skipped, in the
     spirit of Kraiczy, Robinson & Elkind, "Streamlining Equal Shares" (2025).
     """
-    available = list(available)
     # Costs and budget as whole multiples of one unit they all divide: sums of integers are exact
     # and far quicker than sums of fractions, once per run.
     unit = math.lcm(profile.budget.denominator, *(cost.denominator for cost in profile.costs))
     cost_units = [int(cost * unit) for cost in profile.costs]
     budget_units = int(profile.budget * unit)
+    # Whether any project left out fits is whether the cheapest one left out does.
+    by_cost = sorted(available, key=lambda p: cost_units[p])
     first = profile.budget / profile.num_voters
     share = first
     previous: Fraction | None = None
@@ -399,7 +400,8 @@ def _raise_shares(
         if spent > budget_units:
             return _exact(ballots, previous or share)
         chosen = set(outcome)
-        if all(spent + cost_units[p] > budget_units for p in available if p not in chosen):
+        cheapest = next((p for p in by_cost if p not in chosen), None)
+        if cheapest is None or spent + cost_units[cheapest] > budget_units:
             return _exact(ballots, share)
         # Every share below share + reach repeats this outcome: skip to the first step past it.
         if math.isinf(run.reach):  # every wanted project bought; only a limit ends the search
