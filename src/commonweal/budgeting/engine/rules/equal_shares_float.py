@@ -184,10 +184,8 @@ class FloatRun:
         running &= most * ballots.weight_sums >= ballots.costs_f - slack
         bound = self.bound
         while True:
-            record = self._above_record()
+            record = self._repeat(running)
             if record is not None:
-                if self._repeat(record, running):
-                    continue
                 self._follow(record, running)
             (pool,) = running.nonzero()
             # By bound, ties by id (a stable sort of ids in order).
@@ -268,30 +266,44 @@ class FloatRun:
             return None
         return above.records[done]
 
-    def _repeat(self, record: _Record, running: np.ndarray) -> bool:
-        """Buy the project the run above bought this round, without a search, if its rho here
-        is clearly below every other project's bound there (so it would be the only contender);
-        return whether it was bought.
+    def _repeat(self, running: np.ndarray) -> _Record | None:
+        """Buy, round after round, the project the run above bought, without a search, while its
+        rho here is clearly below every other project's bound there (so it would be the only
+        contender); return the run above's record of the first round where it is not, or None
+        past the run above's last round.
 
         The bounds stay lower bounds here, so they are passed on unchanged to the run below.
         """
-        winner = record.winner
-        # Its price there is at most its price here: Newton steps start from it.
-        self.start[winner] = max(self.start[winner], record.price)
-        found = self._evaluate(winner)
-        if found is None:
-            return False
-        price, uncapped = found
-        scale = self.ballots.scale_list[winner]
-        if not record.second > (price + 2 * self.tolerance) / scale:
-            return False
-        if self.records is not None:
-            bound, alive, start = record.bound, record.running, record.start
-            self.records.append(_Record(bound, alive, start, winner, price, record.second))
-        running[winner] = False
-        self._spend(winner, price, uncapped, 0.0, 0.0)
-        self.purchases.append(winner)
-        return True
+        record = self._above_record()
+        if record is None:
+            return None
+        assert self.above is not None and self.above.records is not None
+        records = self.above.records
+        twice = 2 * self.tolerance
+        scales = self.ballots.scale_list
+        start = self.start
+        purchases = self.purchases
+        while True:
+            winner = record.winner
+            # Its price there is at most its price here: Newton steps start from it.
+            if start[winner] < record.price:
+                start[winner] = record.price
+            found = self._evaluate(winner)
+            if found is None:
+                return record
+            price, uncapped = found
+            if not record.second > (price + twice) / scales[winner]:
+                return record
+            if self.records is not None:
+                bound, alive, first = record.bound, record.running, record.start
+                self.records.append(_Record(bound, alive, first, winner, price, record.second))
+            running[winner] = False
+            self._spend(winner, price, uncapped, 0.0, 0.0)
+            purchases.append(winner)
+            if len(purchases) == len(records):
+                self.above = None
+                return None
+            record = records[len(purchases)]
 
     def _follow(self, record: _Record, running: np.ndarray) -> None:
         """Take the run above's bounds, unaffordable projects and Newton starts for this round."""
