@@ -386,7 +386,8 @@ def _raise_shares(
     ahead: dict[Fraction, tuple[FloatRun, list[int] | None]] = {}
     while limit is None or share <= limit or previous is None:
         if untracked and share not in ahead:
-            ahead = _untracked_runs(ballots, share, step, untracked)
+            # The run past them is tracked, the last reach being 0: its cap is the first.
+            ahead = _untracked_runs(ballots, share, step, untracked, _FIRST_CAP * float(step))
         if share in ahead:
             run, bought = ahead.pop(share)
         else:
@@ -424,18 +425,19 @@ def _raise_shares(
 
 
 def _untracked_runs(
-    ballots: _Ballots, share: Fraction, step: Fraction, count: int
+    ballots: _Ballots, share: Fraction, step: Fraction, count: int, cap: float
 ) -> dict[Fraction, tuple[FloatRun, list[int] | None]]:
-    """Untracked float runs at ``count`` shares from ``share`` up by ``step``, with what each
+    """Untracked float runs at ``count`` shares from ``share`` up by ``step``, and the tracked run
+    (with ``cap``) at the share past them, which the search comes to next, with what each
     bought. They run from the highest down, each following the one above it (see
     ``FloatRun``): consecutive shares mostly buy the same projects for most rounds."""
-    runs: dict[Fraction, tuple[FloatRun, list[int] | None]] = {}
-    above: FloatRun | None = None
+    top = share + count * step
+    above = FloatRun(ballots, top, step, cap, record=True)
+    runs: dict[Fraction, tuple[FloatRun, list[int] | None]] = {top: (above, above.run())}
     for k in reversed(range(count)):
         run = FloatRun(ballots, share + k * step, step, 0.0, above=above, record=k > 0)
         runs[share + k * step] = (run, run.run())
-        if above is not None:
-            above.records = None  # only the run just below needed them
+        above.records = None  # only the run just below needed them
         above = run
     return runs
 
