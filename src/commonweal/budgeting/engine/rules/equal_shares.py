@@ -142,7 +142,7 @@ class _Ballots:
         self.weight_sum_list: list[float] = self.weight_sums.tolist()
         # Which projects share a supporter with each project: buying one changes the others' prices.
         approves = profile.utilities > 0
-        self.overlap = np.array([approves[groups].any(axis=0) for groups in self.supporters])
+        self.overlap = [approves[groups].any(axis=0) for groups in self.supporters]
         largest = max((len(groups) for groups in self.supporters), default=0)
         self.scratch = [np.empty(largest) for _ in range(3)]
 
