@@ -45,9 +45,8 @@ _EXACT = 1e-12
 # Newton steps on the piecewise-linear payment function reach its root in a few steps; past
 # this many the price is found by sorting instead.
 _NEWTON_STEPS = 30
-# A Newton step this small, relative to the price, is float noise: the price is left where it is
-# (a hair below the root, as a start must be), which moves any payment by at most this fraction.
-_NEGLIGIBLE = 1e-13
+# Machine epsilon: a sum of n positive float64 terms errs by at most n times this, relatively.
+_EPSILON = 2.0**-52
 # A price above the first price by this factor is above it by far more than float error.
 _RISEN = 1 + 1e-9
 
@@ -684,15 +683,19 @@ def _price(ratio: np.ndarray, weighted: np.ndarray, cost: float, price: float, s
     """The price x with sum(weighted * min(ratio, x)) = cost, starting below it at ``price``.
 
     The left side is concave, increasing and piecewise linear in x, so Newton steps from the
-    left land on the root of the current piece and climb monotonically to the true root.
+    left land on the root of the current piece and climb monotonically to the true root. A
+    shortfall within the rounding error of the left side's sum (n terms) could as well have been
+    an excess, which would end the steps there: it ends them too, sparing steps that only chase
+    rounding, and the price stays a hair below the root, as a start must be.
     """
     dot = np.dot if len(ratio) <= _SHORT else _long_dot
+    rounding = cost * len(ratio) * _EPSILON
     for _ in range(_NEWTON_STEPS):
         short = cost - float(dot(weighted, np.minimum(ratio, price, out=scratch)))
-        if short <= 0:
+        if short <= rounding:
             return price
         step = short / float(dot(weighted, ratio > price))
-        if step <= price * _NEGLIGIBLE:
+        if not price + step > price:
             return price
         price += step
     order = np.argsort(ratio)
