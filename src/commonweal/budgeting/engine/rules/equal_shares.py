@@ -144,7 +144,8 @@ class _Ballots:
         approves = profile.utilities > 0
         self.overlap = [approves[groups].any(axis=0) for groups in self.supporters]
         largest = max((len(groups) for groups in self.supporters), default=0)
-        self.scratch = [np.empty(largest) for _ in range(3)]
+        # Room for one value per supporter of any project, overwritten by each use.
+        self.scratch = np.empty(largest)
 
 
 class _Run:

@@ -505,7 +505,7 @@ class FloatRun:
         lowest = -math.inf if start > price * _RISEN else float(np.minimum.reduce(ratio))
         uncapped = lowest > price + self.tolerance
         if lowest < price:
-            scratch = ballots.scratch[1][: len(groups)]
+            scratch = ballots.scratch[: len(groups)]
             price = _price(ratio, ballots.weighted[p], cost, start, scratch)
             self.start[p] = price
         scale = ballots.scale_list[p]
@@ -528,7 +528,7 @@ class FloatRun:
         """
         ballots = self.ballots
         groups = ballots.supporters[p]
-        gain = _dot(ballots.weights[p], self.growth.take(groups, out=ballots.scratch[1][: len(groups)]))
+        gain = _dot(ballots.weights[p], self.growth.take(groups, out=ballots.scratch[: len(groups)]))
         if gain > 0 and short / gain < self.reach:
             self.deferred[p] = (-math.inf, short / gain)
 
@@ -576,7 +576,7 @@ class FloatRun:
             ballots.weighted[p],
             ballots.cost_list[p],
             ballots.first_price_list[p],
-            ballots.scratch[1][: len(money)],
+            ballots.scratch[: len(money)],
         )
 
     def _catch_up_limit(self, p: int) -> None:
