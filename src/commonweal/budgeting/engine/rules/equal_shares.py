@@ -146,11 +146,17 @@ class _Ballots:
         ]
 
         self.weighted_sums = np.array([float(w.sum()) for w in self.weighted])
+        # The same per-project floats as Python floats, quicker to read one at a time.
+        self.cost_list: list[float] = self.costs_f.tolist()
+        self.first_price_list: list[float] = self.first_price.tolist()
+        self.scale_list: list[float] = self.scales_f.tolist()
+        self.weight_sum_list: list[float] = self.weight_sums.tolist()
         # Which projects share a supporter with each project: buying one changes the others' prices.
         approves = profile.utilities > 0
-        self.overlap = np.array([approves[groups].any(axis=0) for groups in self.supporters])
+        self.overlap = [approves[groups].any(axis=0) for groups in self.supporters]
         largest = max((len(groups) for groups in self.supporters), default=0)
-        self.scratch = [np.empty(largest) for _ in range(3)]
+        # Room for one value per supporter of any project, overwritten by each use.
+        self.scratch = np.empty(largest)
 
     def raised(
         self, step: Fraction, available: Iterable[int], limit: Fraction | None = None
@@ -400,12 +406,13 @@ def _raise_shares(
     that surely repeat the last outcome (below a float run's ``reach``) are skipped, in the
     spirit of Kraiczy, Robinson & Elkind, "Streamlining Equal Shares" (2025).
     """
-    available = list(available)
     # Costs and budget as whole multiples of one unit they all divide: sums of integers are exact
     # and far quicker than sums of fractions, once per run.
     unit = math.lcm(profile.budget.denominator, *(cost.denominator for cost in profile.costs))
     cost_units = [int(cost * unit) for cost in profile.costs]
     budget_units = int(profile.budget * unit)
+    # Whether any project left out fits is whether the cheapest one left out does.
+    by_cost = sorted(available, key=lambda p: cost_units[p])
     first = profile.budget / profile.num_voters
     share = first
     previous: Fraction | None = None
@@ -420,7 +427,8 @@ def _raise_shares(
     outcomes, last = 0, []  # how many outcomes so far, and the last (within the budget)
     while limit is None or share <= limit or previous is None:
         if untracked and share not in ahead:
-            ahead = _untracked_runs(ballots, share, step, untracked)
+            # The run past them is tracked, with the cap the last tracked run left.
+            ahead = _untracked_runs(ballots, share, step, untracked, cap)
         if share in ahead:
             run, bought = ahead.pop(share)
         else:
@@ -434,7 +442,8 @@ def _raise_shares(
         if spent > budget_units:
             return (share, outcome) if previous is None else (previous, last)
         chosen = set(outcome)
-        if all(spent + cost_units[p] > budget_units for p in available if p not in chosen):
+        cheapest = next((p for p in by_cost if p not in chosen), None)
+        if cheapest is None or spent + cost_units[cheapest] > budget_units:
             return share, outcome
         if not outcomes or outcome != last:
             outcomes, last = outcomes + 1, outcome
@@ -460,18 +469,19 @@ def _raise_shares(
 
 
 def _untracked_runs(
-    ballots: _Ballots, share: Fraction, step: Fraction, count: int
+    ballots: _Ballots, share: Fraction, step: Fraction, count: int, cap: float
 ) -> dict[Fraction, tuple[FloatRun, list[int] | None]]:
-    """Untracked float runs at ``count`` shares from ``share`` up by ``step``, with what each
+    """Untracked float runs at ``count`` shares from ``share`` up by ``step``, and the tracked run
+    (with ``cap``) at the share past them, which the search comes to next, with what each
     bought. They run from the highest down, each following the one above it (see
     ``FloatRun``): consecutive shares mostly buy the same projects for most rounds."""
-    runs: dict[Fraction, tuple[FloatRun, list[int] | None]] = {}
-    above: FloatRun | None = None
+    top = share + count * step
+    above = FloatRun(ballots, top, step, cap, record=True)
+    runs: dict[Fraction, tuple[FloatRun, list[int] | None]] = {top: (above, above.run())}
     for k in reversed(range(count)):
         run = FloatRun(ballots, share + k * step, step, 0.0, above=above, record=k > 0)
         runs[share + k * step] = (run, run.run())
-        if above is not None:
-            above.records = None  # only the run just below needed them
+        above.records = None  # only the run just below needed them
         above = run
     return runs
 

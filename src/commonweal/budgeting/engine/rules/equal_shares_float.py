@@ -45,6 +45,10 @@ _EXACT = 1e-12
 # Newton steps on the piecewise-linear payment function reach its root in a few steps; past
 # this many the price is found by sorting instead.
 _NEWTON_STEPS = 30
+# Machine epsilon: a sum of n positive float64 terms errs by at most n times this, relatively.
+_EPSILON = 2.0**-52
+# A price above the first price by this factor is above it by far more than float error.
+_RISEN = 1 + 1e-9
 
 
 class _Record(NamedTuple):
@@ -68,8 +72,12 @@ class _Close(Exception):
 _SHORT = 8192
 
 
+def _long_dot(a: np.ndarray, b: np.ndarray) -> float:
+    return np.einsum("i,i->", a, b)
+
+
 def _dot(a: np.ndarray, b: np.ndarray) -> float:
-    return float(np.dot(a, b) if len(a) <= _SHORT else np.einsum("i,i->", a, b))
+    return float(np.dot(a, b) if len(a) <= _SHORT else _long_dot(a, b))
 
 
 class FloatRun:
@@ -97,6 +105,7 @@ class FloatRun:
     ) -> None:
         self.ballots = ballots
         share_f = float(share)
+        self.share = share_f
         self.tolerance = _TOLERANCE * share_f
         self.budget = np.full(len(ballots.profile.weights), share_f)
         # A lower bound on each project's rho within this run: budgets only fall, so prices
@@ -140,6 +149,9 @@ class FloatRun:
         # Per project: what its last evaluation found, and whether a purchase since has changed
         # what any of its supporters holds (so that it must be evaluated again).
         self.found: list[tuple[float, bool] | None] = [None] * len(ballots.costs_f)
+        # Per project: what its supporters held at its last evaluation that found it affordable,
+        # still what they hold while it is not touched (so for the winner of a round).
+        self.held: list[np.ndarray | None] = [None] * len(ballots.costs_f)
         self.touched = np.ones(len(ballots.costs_f), dtype=bool)
         # Per project: a price at most its current one, where Newton steps start.
         self.start = ballots.first_price.copy()
@@ -159,34 +171,43 @@ class FloatRun:
 
     def _run(self) -> None:
         ballots = self.ballots
-        scales = ballots.scales_f
+        scales = ballots.scale_list
         # Projects still in the running: neither bought nor found unaffordable.
         running = np.zeros(len(ballots.costs_f), dtype=bool)
         running[ballots.candidates] = True
+        # Nobody ever holds more than the share, so a project that its supporters could not pay
+        # for (less float error) holding a whole share each is unaffordable in every round, and
+        # with the reach tracked, at every share up to the cap: it need not be evaluated.
+        most = self.share + self.cap if self.tracking else self.share
+        slack = self.tolerance * ballots.weight_sums
+        running &= most * ballots.weight_sums >= ballots.costs_f - slack
         bound = self.bound
         while True:
-            record = self._above_record()
+            record = self._repeat(running)
             if record is not None:
-                if self._repeat(record, running):
-                    continue
                 self._follow(record, running)
-            pool = np.flatnonzero(running)
+            (pool,) = running.nonzero()
             # By bound, ties by id (a stable sort of ids in order).
-            order = pool[np.argsort(bound[pool], kind="stable")]
-            best = np.inf
+            bounds = bound[pool]
+            order = bounds.argsort(kind="stable")
+            best = math.inf
+            # The least bound of the projects left unevaluated.
+            rest = math.inf
             contenders: list[tuple[float, int, float, bool]] = []
-            for p in order.tolist():
-                if bound[p] > best:
+            for p, least in zip(pool[order].tolist(), bounds[order].tolist(), strict=True):
+                if least > best:
+                    rest = least
                     break
                 found = self._evaluate(p)
                 if found is None:
                     running[p] = False
                     continue
                 price, uncapped = found
-                rho = price / scales[p]
+                scale = scales[p]
+                rho = price / scale
                 contenders.append((rho, p, price, uncapped))
                 # Anything whose rho may be within float error of this one stays in the running.
-                best = min(best, rho + 2 * self.tolerance / scales[p])
+                best = min(best, rho + 2 * self.tolerance / scale)
             if not contenders:
                 for p in self.deferred if self.tracking else ():
                     self._catch_up_limit(p)
@@ -216,9 +237,9 @@ class FloatRun:
                         if contender[1] != winner and self._frozen(contender[1])
                     ]
             if self.records is not None:
-                others = np.where(running, bound, np.inf)
-                others[winner] = np.inf
-                second = float(others.min())
+                # Every other project still running was evaluated this round, or is bounded by
+                # the least bound left unevaluated.
+                second = min([rest, *(float(bound[c[1]]) for c in contenders if c[1] != winner)])
                 self.records.append(
                     _Record(bound.copy(), running.copy(), self.start.copy(), winner, price, second)
                 )
@@ -229,7 +250,7 @@ class FloatRun:
                 sure, until = self._sure_fall(winner, price)
                 self._rivals_reach(winner, rho, uncapped, running, settled, sure / scales[winner], until)
                 self._undefer(rho + self._error(winner, rho, uncapped))
-            self._spend(winner, price, sure, until)
+            self._spend(winner, price, uncapped, sure, until)
             self.purchases.append(winner)
 
     def _above_record(self) -> _Record | None:
@@ -244,30 +265,44 @@ class FloatRun:
             return None
         return above.records[done]
 
-    def _repeat(self, record: _Record, running: np.ndarray) -> bool:
-        """Buy the project the run above bought this round, without a search, if its rho here
-        is clearly below every other project's bound there (so it would be the only contender);
-        return whether it was bought.
+    def _repeat(self, running: np.ndarray) -> _Record | None:
+        """Buy, round after round, the project the run above bought, without a search, while its
+        rho here is clearly below every other project's bound there (so it would be the only
+        contender); return the run above's record of the first round where it is not, or None
+        past the run above's last round.
 
         The bounds stay lower bounds here, so they are passed on unchanged to the run below.
         """
-        winner = record.winner
-        # Its price there is at most its price here: Newton steps start from it.
-        self.start[winner] = max(self.start[winner], record.price)
-        found = self._evaluate(winner)
-        if found is None:
-            return False
-        price, _ = found
-        scale = self.ballots.scales_f[winner]
-        if not record.second > (price + 2 * self.tolerance) / scale:
-            return False
-        if self.records is not None:
-            bound, alive, start = record.bound, record.running, record.start
-            self.records.append(_Record(bound, alive, start, winner, price, record.second))
-        running[winner] = False
-        self._spend(winner, price, 0.0, 0.0)
-        self.purchases.append(winner)
-        return True
+        record = self._above_record()
+        if record is None:
+            return None
+        assert self.above is not None and self.above.records is not None
+        records = self.above.records
+        twice = 2 * self.tolerance
+        scales = self.ballots.scale_list
+        start = self.start
+        purchases = self.purchases
+        while True:
+            winner = record.winner
+            # Its price there is at most its price here: Newton steps start from it.
+            if start[winner] < record.price:
+                start[winner] = record.price
+            found = self._evaluate(winner)
+            if found is None:
+                return record
+            price, uncapped = found
+            if not record.second > (price + twice) / scales[winner]:
+                return record
+            if self.records is not None:
+                bound, alive, first = record.bound, record.running, record.start
+                self.records.append(_Record(bound, alive, first, winner, price, record.second))
+            running[winner] = False
+            self._spend(winner, price, uncapped, 0.0, 0.0)
+            purchases.append(winner)
+            if len(purchases) == len(records):
+                self.above = None
+                return None
+            record = records[len(purchases)]
 
     def _follow(self, record: _Record, running: np.ndarray) -> None:
         """Take the run above's bounds, unaffordable projects and Newton starts for this round."""
@@ -317,7 +352,7 @@ class FloatRun:
         evaluated again (it may have risen far, or become unaffordable): lazy evaluation leaves
         most rivals stale, and one stale rival can cut the reach of the whole run.
         """
-        rivals = np.flatnonzero(running)
+        (rivals,) = running.nonzero()
         if not len(rivals):
             return
         reach = self._reach(winner, rho, uncapped, rivals, settled, sure, until)
@@ -376,7 +411,8 @@ class FloatRun:
         return not (self.growth[groups[dead]] > 0).any()
 
     def _sure_fall(self, p: int, price: float) -> tuple[float, float]:
-        """(rate, until): p's price falls by at least rate * d when the share rises by d <= until.
+        """(rate, until): p's price falls by at least rate * d when the share rises by d <= until
+        (p being untouched since its evaluation).
 
         At a higher share each supporter holds at least ``low`` times the rise more. While those
         who pay less than the price stay short of it, that extra money of theirs lowers the
@@ -384,20 +420,27 @@ class FloatRun:
         """
         ballots = self.ballots
         groups = ballots.supporters[p]
-        money = self.budget[groups]
+        money = self.held[p]
+        assert money is not None
+        approval = ballots.approval[p]
         utilities = ballots.utilities[p]
-        short = price * utilities - money
-        poor = short > self.tolerance * utilities
+        short = price - money if approval else price * utilities - money
+        poor = short > self.tolerance if approval else short > self.tolerance * utilities
         if not poor.any():
             return 0.0, 0.0
         rest = _dot(ballots.weighted[p], ~poor)
         if rest <= 0:
             return 0.0, 0.0
-        low = self.low[groups]
-        rate = _dot(ballots.weights[p][poor], low[poor]) / rest
+        low = self.low.take(groups)
+        # The poor by index: over many supporters, picking several arrays' entries by index is
+        # far quicker than picking each by a mask.
+        (poor,) = poor.nonzero()
+        poor_low = low.take(poor)
+        rate = _dot(ballots.weights[p].take(poor), poor_low) / rest
         if rate == 0:
             return 0.0, 0.0
-        until = min(float((short[poor] / (low[poor] + utilities[poor] * rate)).min()), self.low_until)
+        gain = poor_low + (rate if approval else utilities.take(poor) * rate)
+        until = min(float((short.take(poor) / gain).min()), self.low_until)
         # The reach only falls through the run, so a bound for rises up to it now will do.
         horizon = min(self.reach, self.low_until)
         if until < horizon < math.inf:
@@ -436,11 +479,11 @@ class FloatRun:
         self.touched[p] = False
         ballots = self.ballots
         groups = ballots.supporters[p]
-        size = len(groups)
-        money = self.budget.take(groups, out=ballots.scratch[0][:size])
-        weights, cost = ballots.weights[p], ballots.costs_f[p]
-        total = _dot(weights, money)
-        slack = self.tolerance * ballots.weight_sums[p]
+        # (take gathers a third quicker than indexing over thousands of supporters.)
+        money = self.budget.take(groups)
+        cost = ballots.cost_list[p]
+        total = _dot(ballots.weights[p], money)
+        slack = self.tolerance * ballots.weight_sum_list[p]
         if total <= cost + slack:
             if total >= cost - slack:
                 raise _Close
@@ -448,26 +491,29 @@ class FloatRun:
             # Unaffordable now, so for the rest of this run. Its supporters gain at most their
             # weight times the largest growth: only if that could cover the shortfall within the
             # reach is their exact gain worth summing (it rarely is).
-            if self.tracking and short < self.reach * ballots.weight_sums[p] * self.growth_max:
+            if self.tracking and short < self.reach * ballots.weight_sum_list[p] * self.growth_max:
                 self._defer(p, money, cost - slack, short)
             self.found[p] = None
             return None
-        weighted = ballots.weighted[p]
-        if ballots.approval[p]:
-            ratio = money
-        else:
-            ratio = np.divide(money, ballots.utilities[p], out=ballots.scratch[2][:size])
-        price = ballots.first_price[p]
-        lowest = np.minimum.reduce(ratio)
-        uncapped = bool(lowest > price + self.tolerance)
+        self.held[p] = money
+        ratio = money if ballots.approval[p] else money / ballots.utilities[p]
+        price = ballots.first_price_list[p]
+        start = float(self.start[p])
+        # A start clearly above the first price was a price p's supporters could not all pay in
+        # full (here or in the run above, where they held no less): some are short of it still,
+        # their money having only fallen since, so their least ratio need not be found.
+        lowest = -math.inf if start > price * _RISEN else float(np.minimum.reduce(ratio))
+        uncapped = lowest > price + self.tolerance
         if lowest < price:
-            price = _price(ratio, weighted, cost, self.start[p], ballots.scratch[1][:size])
+            scratch = ballots.scratch[: len(groups)]
+            price = _price(ratio, ballots.weighted[p], cost, start, scratch)
             self.start[p] = price
-        scale = ballots.scales_f[p]
+        scale = ballots.scale_list[p]
         self.bound[p] = (price - self.tolerance) / scale
-        self.rho[p] = price / scale
-        self.at_first[p] = uncapped
         if self.tracking:
+            # Only the reach needs these (see ``_reach``), and a run stops tracking for good.
+            self.rho[p] = price / scale
+            self.at_first[p] = uncapped
             self.price_fall[p] = 0.0 if uncapped else self._fall(p, ratio, price)
             self.fall[p] = self.price_fall[p] / scale
         self.found[p] = (price, uncapped)
@@ -482,7 +528,7 @@ class FloatRun:
         """
         ballots = self.ballots
         groups = ballots.supporters[p]
-        gain = _dot(ballots.weights[p], self.growth.take(groups, out=ballots.scratch[1][: len(groups)]))
+        gain = _dot(ballots.weights[p], self.growth.take(groups, out=ballots.scratch[: len(groups)]))
         if gain > 0 and short / gain < self.reach:
             self.deferred[p] = (-math.inf, short / gain)
 
@@ -526,11 +572,11 @@ class FloatRun:
         """p's price per unit of utility were its supporters to hold ``money``."""
         ballots = self.ballots
         return _price(
-            money / ballots.utilities[p],
+            money if ballots.approval[p] else money / ballots.utilities[p],
             ballots.weighted[p],
-            ballots.costs_f[p],
-            ballots.first_price[p],
-            ballots.scratch[1][: len(money)],
+            ballots.cost_list[p],
+            ballots.first_price_list[p],
+            ballots.scratch[: len(money)],
         )
 
     def _catch_up_limit(self, p: int) -> None:
@@ -575,50 +621,61 @@ class FloatRun:
         so the price falls by at most the one over the other (see ``gain``).
         """
         ballots = self.ballots
-        size = len(ratio)
         poor = ratio < price + self.tolerance
-        extra = self.gain.take(ballots.supporters[p], out=ballots.scratch[1][:size])
-        np.multiply(extra, ballots.weights[p], out=extra)
+        extra = self.gain.take(ballots.supporters[p])
+        extra *= ballots.weights[p]
         rich_weight = ballots.weighted_sums[p] - _dot(ballots.weighted[p], poor)
         if rich_weight <= 0:
             return math.inf
         return _dot(extra, poor) / rich_weight
 
-    def _spend(self, p: int, price: float, sure: float, until: float) -> None:
-        """p's supporters pay ``price`` per unit of utility, or all they have; with the reach
-        tracked, ``sure`` and ``until`` are those of ``_sure_fall``."""
+    def _spend(self, p: int, price: float, uncapped: bool, sure: float, until: float) -> None:
+        """p's supporters pay ``price`` per unit of utility, or all they have; ``uncapped`` is
+        what p's evaluation found (every supporter pays in full with room to spare), p being
+        untouched since; with the reach tracked, ``sure`` and ``until`` are those of
+        ``_sure_fall``."""
         ballots = self.ballots
         groups = ballots.supporters[p]
+        approval = ballots.approval[p]
         utilities = ballots.utilities[p]
         self.touched |= ballots.overlap[p]
-        money = self.budget[groups]
-        left = money - price * utilities
+        money = self.held[p]
+        assert money is not None
+        # Approval utilities are all 1: the products by them are left out.
+        left = money - price if approval else money - price * utilities
         if self.tracking:
             # Who pays in full here keeps at least what the price surely falls by; who pays all
             # they have may have nothing left.
-            self.low[groups] = np.where(
-                left > self.tolerance * utilities, self.low[groups] + sure * utilities, 0.0
-            )
+            keeps = left > self.tolerance if approval else left > self.tolerance * utilities
+            low = self.low.take(groups)
             if sure > 0:
+                low += sure if approval else sure * utilities
                 self.low_until = min(self.low_until, until)
+            low *= keeps
+            self.low[groups] = low
             # As found when p was last evaluated: no supporter's money or growth changed since.
             fall = self.price_fall[p]
             if math.isinf(fall):
                 self._limit(0.0)
             else:
-                growth = self.growth[groups] + fall * utilities
+                growth = self.growth.take(groups) + (fall if approval else fall * utilities)
                 self.growth_max = max(self.growth_max, float(growth.max()))
-                debt = self.debt[groups] + np.maximum(-left, 0.0)
+                debt = self.debt.take(groups)
+                debt -= np.minimum(left, 0.0)
                 self.debt[groups] = debt
                 # Those owing more than the reach could bring stay out of money (the reach only
                 # falls through the run).
                 self.growth[groups] = np.where(self.reach * growth <= debt, 0.0, growth)
                 self.gain[groups] = np.maximum(growth - debt / self.reach, 0.0)
+        if uncapped:
+            # Every supporter keeps more than the tolerance: none comes near nothing.
+            self.budget[groups] = left
+            return
         # Whoever ends within float error of nothing may or may not have run out exactly. (Few
         # do: marking them alone spares a gather and a scatter over every supporter.)
-        near = np.abs(left) <= self.tolerance
-        if near.any():
-            self.fuzzy[groups[near & (money > 0)]] = True
+        gap = np.abs(left)
+        if np.minimum.reduce(gap) <= self.tolerance:
+            self.fuzzy[groups[(gap <= self.tolerance) & (money > 0)]] = True
         self.budget[groups] = np.maximum(left, 0.0)
 
 
@@ -626,15 +683,18 @@ def _price(ratio: np.ndarray, weighted: np.ndarray, cost: float, price: float, s
     """The price x with sum(weighted * min(ratio, x)) = cost, starting below it at ``price``.
 
     The left side is concave, increasing and piecewise linear in x, so Newton steps from the
-    left land on the root of the current piece and climb monotonically to the true root.
+    left land on the root of the current piece and climb monotonically to the true root. A
+    shortfall within the rounding error of the left side's sum (n terms) could as well have been
+    an excess, which would end the steps there: it ends them too, sparing steps that only chase
+    rounding, and the price stays a hair below the root, as a start must be.
     """
+    dot = np.dot if len(ratio) <= _SHORT else _long_dot
+    rounding = cost * len(ratio) * _EPSILON
     for _ in range(_NEWTON_STEPS):
-        paid = _dot(weighted, np.minimum(ratio, price, out=scratch))
-        short = cost - paid
-        if short <= 0:
+        short = cost - float(dot(weighted, np.minimum(ratio, price, out=scratch)))
+        if short <= rounding:
             return price
-        still = _dot(weighted, ratio > price)
-        step = short / still
+        step = short / float(dot(weighted, ratio > price))
         if not price + step > price:
             return price
         price += step
