@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from fractions import Fraction
 
     from commonweal.budgeting.engine.rules.equal_shares import _Ballots
@@ -76,8 +77,13 @@ def _long_dot(a: np.ndarray, b: np.ndarray) -> float:
     return np.einsum("i,i->", a, b)
 
 
+def _dot_for(size: int) -> Callable[[np.ndarray, np.ndarray], float]:
+    """The quicker dot product for vectors of ``size`` elements."""
+    return np.dot if size <= _SHORT else _long_dot
+
+
 def _dot(a: np.ndarray, b: np.ndarray) -> float:
-    return float(np.dot(a, b) if len(a) <= _SHORT else _long_dot(a, b))
+    return float(_dot_for(len(a))(a, b))
 
 
 class FloatRun:
@@ -688,7 +694,7 @@ def _price(ratio: np.ndarray, weighted: np.ndarray, cost: float, price: float, s
     an excess, which would end the steps there: it ends them too, sparing steps that only chase
     rounding, and the price stays a hair below the root, as a start must be.
     """
-    dot = np.dot if len(ratio) <= _SHORT else _long_dot
+    dot = _dot_for(len(ratio))
     rounding = cost * len(ratio) * _EPSILON
     for _ in range(_NEWTON_STEPS):
         short = cost - float(dot(weighted, np.minimum(ratio, price, out=scratch)))
