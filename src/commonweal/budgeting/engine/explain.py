@@ -70,7 +70,7 @@ def explain(profile: Profile, rule: str = "mes") -> Explanation:
         raise ValueError(f"Choose a rule from {', '.join(sorted(_RUNS))}, not {rule!r}")
     run, filled = _RUNS[rule]
     trace = run(profile)
-    outcome = with_greedy_fill(profile, trace) if filled else trace.funded
+    outcome = with_greedy_fill(profile, trace.funded) if filled else trace.funded
     bought = {purchase.project for purchase in trace.purchases}
     return Explanation(
         per_voter_budget=trace.per_voter_budget,

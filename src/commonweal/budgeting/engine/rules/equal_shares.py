@@ -117,7 +117,8 @@ class _Ballots:
         self.first_rho = np.full(len(profile.costs), np.inf)
         self.first_rho_exact: dict[int, Fraction] = {}
         # Each project's supporters from a row per project: the utilities' columns are strided.
-        wants = np.ascontiguousarray((profile.utilities > 0).T)
+        approves = profile.utilities > 0
+        wants = np.ascontiguousarray(approves.T)
         for p in range(len(profile.project_ids)):
             groups = np.flatnonzero(wants[p])
             self.supporters.append(groups)
@@ -152,7 +153,6 @@ class _Ballots:
         self.scale_list: list[float] = self.scales_f.tolist()
         self.weight_sum_list: list[float] = self.weight_sums.tolist()
         # Which projects share a supporter with each project: buying one changes the others' prices.
-        approves = profile.utilities > 0
         self.overlap = [approves[groups].any(axis=0) for groups in self.supporters]
         largest = max((len(groups) for groups in self.supporters), default=0)
         # Room for one value per supporter of any project, overwritten by each use.
@@ -351,9 +351,9 @@ def exhaust_trace(profile: Profile) -> EqualSharesTrace:
     return counter.trace(_exhaust(counter)[0])
 
 
-def with_greedy_fill(profile: Profile, trace: EqualSharesTrace) -> list[int]:
-    """The trace's outcome, then what greedy adds with the money left over."""
-    return greedy_fill(profile, satisfaction_density(profile), trace.funded)
+def with_greedy_fill(profile: Profile, funded: list[int]) -> list[int]:
+    """``funded``, then what greedy adds with the money left over."""
+    return greedy_fill(profile, satisfaction_density(profile), funded)
 
 
 def equal_shares(profile: Profile) -> list[int]:
@@ -364,12 +364,12 @@ def equal_shares(profile: Profile) -> list[int]:
 # The completed rules need only the outcome, which the search already has: no exact run.
 def equal_shares_add1(profile: Profile) -> list[int]:
     """MES with Add1, then greedy fill: the city standard."""
-    return greedy_fill(profile, satisfaction_density(profile), _add1(_counter(profile))[1])
+    return with_greedy_fill(profile, _add1(_counter(profile))[1])
 
 
 def equal_shares_exhaust(profile: Profile) -> list[int]:
     """MES with 1% budget increases, then greedy fill."""
-    return greedy_fill(profile, satisfaction_density(profile), _exhaust(_counter(profile))[1])
+    return with_greedy_fill(profile, _exhaust(_counter(profile))[1])
 
 
 def _counter(profile: Profile) -> _Ballots | _Apart:
@@ -406,9 +406,8 @@ def _raise_shares(
     that surely repeat the last outcome (below a float run's ``reach``) are skipped, in the
     spirit of Kraiczy, Robinson & Elkind, "Streamlining Equal Shares" (2025).
     """
-    # Costs and budget as whole multiples of one unit they all divide: sums of integers are exact
-    # and far quicker than sums of fractions, once per run.
-    unit = math.lcm(profile.budget.denominator, *(cost.denominator for cost in profile.costs))
+    # Sums of integers are exact and far quicker than sums of fractions, once per run.
+    unit = _unit(profile)
     cost_units = [int(cost * unit) for cost in profile.costs]
     budget_units = int(profile.budget * unit)
     # Whether any project left out fits is whether the cheapest one left out does.
@@ -468,6 +467,15 @@ def _raise_shares(
     return previous, last
 
 
+def _unit(profile: Profile, *amounts: Fraction) -> int:
+    """The largest unit of which the budget, every cost and ``amounts`` are whole multiples."""
+    return math.lcm(
+        profile.budget.denominator,
+        *(amount.denominator for amount in amounts),
+        *(cost.denominator for cost in profile.costs),
+    )
+
+
 def _untracked_runs(
     ballots: _Ballots, share: Fraction, step: Fraction, count: int, cap: float
 ) -> dict[Fraction, tuple[FloatRun, list[int] | None]]:
@@ -507,9 +515,13 @@ class _Apart:
     @staticmethod
     def fits(profile: Profile) -> bool:
         """Whether no ballot read as approvals supports two projects."""
-        return profile.utility == "approval" and bool(
-            (np.count_nonzero(profile.utilities, axis=1) <= 1).all()
-        )
+        if profile.utility != "approval":
+            return False
+        # More approvals than ballots rules it out in one quick count, as on most files.
+        utilities = profile.utilities
+        if np.count_nonzero(utilities) > len(utilities):
+            return False
+        return bool((np.count_nonzero(utilities, axis=1) <= 1).all())
 
     def raised(
         self, step: Fraction, available: Iterable[int], limit: Fraction | None = None
@@ -521,8 +533,8 @@ class _Apart:
     def _raised_share(self, step: Fraction, available: Iterable[int], limit: Fraction | None) -> Fraction:
         profile, support = self.profile, self.support
         first = profile.budget / profile.num_voters
-        # Everything in whole multiples of one unit, so that each threshold is integer arithmetic.
-        unit = math.lcm(first.denominator, step.denominator, *(cost.denominator for cost in profile.costs))
+        # Each threshold in integer arithmetic.
+        unit = _unit(profile, first, step)
         first_units, step_units = int(first * unit), int(step * unit)
         costs = [int(cost * unit) for cost in profile.costs]
         budget = int(profile.budget * unit)
