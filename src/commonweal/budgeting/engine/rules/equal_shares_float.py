@@ -166,6 +166,8 @@ class FloatRun:
         self.above = None if self.tracking else above
         # Per round, what this run knew, for the run below (see ``_Record``).
         self.records: list[_Record] | None = [] if record else None
+        # Whether the run bought all it could (rather than gave up).
+        self.ended = False
 
     def run(self) -> list[int] | None:
         """The projects MES buys, in order, or None if a decision was too close to call."""
@@ -217,6 +219,7 @@ class FloatRun:
             if not contenders:
                 for p in self.deferred if self.tracking else ():
                     self._catch_up_limit(p)
+                self.ended = True
                 return
             contenders.sort()
             rho, winner, price, uncapped = contenders[0]
@@ -259,15 +262,25 @@ class FloatRun:
             self._spend(winner, price, uncapped, sure, until)
             self.purchases.append(winner)
 
-    def _above_record(self) -> _Record | None:
-        """The run above's record of this round, while it bought what this run bought."""
+    def _above_record(self, running: np.ndarray) -> _Record | None:
+        """The run above's record of this round, while it bought what this run bought.
+
+        Once this run has bought all the run above bought, where that run ended (rather than
+        gave up), nothing else is affordable here either: every project left was unaffordable
+        there, where each voter held no less. Then nothing is left ``running``.
+        """
         above = self.above
         if above is None:
             return None
         assert above.records is not None
         done = len(self.purchases)
-        if done >= len(above.records) or (done and above.purchases[done - 1] != self.purchases[done - 1]):
+        if done and above.purchases[done - 1] != self.purchases[done - 1]:
             self.above = None
+            return None
+        if done == len(above.records):
+            self.above = None
+            if above.ended:
+                running.fill(False)
             return None
         return above.records[done]
 
@@ -279,11 +292,9 @@ class FloatRun:
 
         The bounds stay lower bounds here, so they are passed on unchanged to the run below.
         """
-        record = self._above_record()
+        record = self._above_record(running)
         if record is None:
             return None
-        assert self.above is not None and self.above.records is not None
-        records = self.above.records
         twice = 2 * self.tolerance
         scales = self.ballots.scale_list
         start = self.start
@@ -305,10 +316,9 @@ class FloatRun:
             running[winner] = False
             self._spend(winner, price, uncapped, 0.0, 0.0)
             purchases.append(winner)
-            if len(purchases) == len(records):
-                self.above = None
+            record = self._above_record(running)
+            if record is None:
                 return None
-            record = records[len(purchases)]
 
     def _follow(self, record: _Record, running: np.ndarray) -> None:
         """Take the run above's bounds, unaffordable projects and Newton starts for this round."""
