@@ -86,6 +86,18 @@ def _dot(a: np.ndarray, b: np.ndarray) -> float:
     return float(_dot_for(len(a))(a, b))
 
 
+# Over a few hundred elements, a min or max reduction costs several times an argmin or argmax
+# (the ufunc reduction's setup), and item gives a Python float.
+
+
+def _least(a: np.ndarray) -> float:
+    return a.item(a.argmin())
+
+
+def _most(a: np.ndarray) -> float:
+    return a.item(a.argmax())
+
+
 class FloatRun:
     """One float run at a per-voter ``share``. ``run`` buys projects in MES order and sets
     ``reach``: every share below ``share + reach`` surely buys the same projects in the same
@@ -449,8 +461,7 @@ class FloatRun:
             return 0.0, 0.0
         gain = poor_low + (rate if approval else utilities * rate)
         # The least rise at which a poor supporter's sure extra money might cover the price.
-        most = np.maximum.reduce(left / gain, where=poor, initial=-math.inf)
-        until = min(-float(most), self.low_until)
+        until = min(-_most((left / gain)[poor]), self.low_until)
         # The reach only falls through the run, so a bound for rises up to it now will do.
         horizon = min(self.reach, self.low_until)
         if until < horizon < math.inf:
@@ -514,7 +525,7 @@ class FloatRun:
         # A start clearly above the first price was a price p's supporters could not all pay in
         # full (here or in the run above, where they held no less): some are short of it still,
         # their money having only fallen since, so their least ratio need not be found.
-        lowest = -math.inf if start > price * _RISEN else float(np.minimum.reduce(ratio))
+        lowest = -math.inf if start > price * _RISEN else _least(ratio)
         uncapped = lowest > price + self.tolerance
         if lowest < price:
             scratch = ballots.scratch[: len(groups)]
@@ -679,7 +690,7 @@ class FloatRun:
                 self._limit(0.0)
             else:
                 growth = self.growth.take(groups) + (fall if approval else fall * utilities)
-                self.growth_max = max(self.growth_max, float(growth.max()))
+                self.growth_max = max(self.growth_max, _most(growth))
                 debt = self.debt.take(groups)
                 debt -= np.minimum(left, 0.0)
                 self.debt[groups] = debt
@@ -695,7 +706,7 @@ class FloatRun:
         # Whoever ends within float error of nothing may or may not have run out exactly. (Few
         # do: marking them alone spares a gather and a scatter over every supporter.)
         gap = np.abs(left)
-        if np.minimum.reduce(gap) <= self.tolerance:
+        if _least(gap) <= self.tolerance:
             self.fuzzy[groups[(gap <= self.tolerance) & (self.held[p] > 0)]] = True
         self.budget[groups] = np.maximum(left, 0.0)
 
