@@ -268,10 +268,15 @@ class FloatRun:
             sure = until = 0.0
             low: np.ndarray | None = None
             if self.tracking:
-                low = self.low.take(ballots.supporters[winner])
-                # The winner's price surely falls at ``sure`` per unit of rise up to ``until``.
-                sure, until = self._sure_fall(winner, price, left, low)
-                self._rivals_reach(winner, rho, uncapped, running, settled, sure / scales[winner], until)
+                (rivals,) = running.nonzero()
+                # With no rival left, this round is the last: no later one needs how far the
+                # winner's price surely falls, nor what its supporters surely gain.
+                if len(rivals):
+                    low = self.low.take(ballots.supporters[winner])
+                    # The winner's price surely falls at ``sure`` per unit of rise up to ``until``.
+                    sure, until = self._sure_fall(winner, price, left, low)
+                    rate = sure / scales[winner]
+                    self._rivals_reach(winner, rho, uncapped, rivals, running, settled, rate, until)
                 self._undefer(rho + self._error(winner, rho, uncapped))
             self._spend(winner, left, uncapped, sure, until, low)
             self.purchases.append(winner)
@@ -335,7 +340,7 @@ class FloatRun:
 
     def _error(self, p: int, rho: float, uncapped: bool) -> float:
         """A bound on the float error of p's rho: a first rho is a single division."""
-        return _EXACT * rho if uncapped else self.tolerance / self.ballots.scales_f[p]
+        return _EXACT * rho if uncapped else self.tolerance / self.ballots.scale_list[p]
 
     def _exact_rho(self, p: int, uncapped: bool) -> Fraction | None:
         """p's exact rho when float can vouch for it: every supporter either pays the price in
@@ -361,36 +366,35 @@ class FloatRun:
         winner: int,
         rho: float,
         uncapped: bool,
+        rivals: np.ndarray,
         running: np.ndarray,
         settled: list[int],
         sure: float,
         until: float,
     ) -> None:
-        """Lower the reach to where one of the rivals still ``running`` could first be as cheap as
-        the winner, whose rho surely falls at ``sure`` per unit of rise up to ``until``;
-        ``settled`` rivals were compared with it exactly and neither's rho can change.
+        """Lower the reach to where one of the ``rivals`` (those still ``running``) could first be
+        as cheap as the winner, whose rho surely falls at ``sure`` per unit of rise up to
+        ``until``; ``settled`` rivals were compared with it exactly and neither's rho can change.
 
         A rival's rho and fall are those of its last evaluation, which stay bounds as its price
         only rises through the run. When such a stale bound would cut the reach, the rival is
         evaluated again (it may have risen far, or become unaffordable): lazy evaluation leaves
         most rivals stale, and one stale rival can cut the reach of the whole run.
         """
-        (rivals,) = running.nonzero()
-        if not len(rivals):
-            return
         reach = self._reach(winner, rho, uncapped, rivals, settled, sure, until)
         while self.tracking:
             nearest = int(reach.argmin())
             rival = int(rivals[nearest])
-            if reach[nearest] >= self.reach or not self.touched[rival]:
-                self._limit(float(reach[nearest]))
+            least = reach.item(nearest)
+            if least >= self.reach or not self.touched[rival]:
+                self._limit(least)
                 return
             try:
                 found = self._evaluate(rival)
             except _Close:
                 # Too close to call whether it is affordable: keep the stale bound.
                 self.touched[rival] = True
-                self._limit(float(reach[nearest]))
+                self._limit(least)
                 return
             if found is None:
                 running[rival] = False
@@ -590,7 +594,7 @@ class FloatRun:
         most = np.maximum(money - self.debt[groups] + self.growth[groups] * self.reach, 0.0)
         if _dot(ballots.weights[p], most) <= ballots.costs_f[p] * (1 + _EXACT):
             return -math.inf, rise  # within float error of its cost: take no chances
-        return (self._price_holding(p, most) - self.tolerance) / ballots.scales_f[p], rise
+        return (self._price_holding(p, most) - self.tolerance) / ballots.scale_list[p], rise
 
     def _price_holding(self, p: int, money: np.ndarray) -> float:
         """p's price per unit of utility were its supporters to hold ``money``."""
@@ -668,22 +672,23 @@ class FloatRun:
         """p's supporters pay its price, or all they have, keeping ``left`` (see ``_left``);
         ``uncapped`` is what p's evaluation found (every supporter pays in full with room to
         spare), p being untouched since; with the reach tracked, ``sure`` and ``until`` are those
-        of ``_sure_fall``, and ``low`` what ``self.low`` holds for p's supporters."""
+        of ``_sure_fall``, and ``low`` what ``self.low`` holds for p's supporters, or None in the
+        last round, after which neither ``low`` nor ``gain`` is used."""
         ballots = self.ballots
         groups = ballots.supporters[p]
         approval = ballots.approval[p]
         utilities = ballots.utilities[p]
         self.touched |= ballots.overlap[p]
         if self.tracking:
-            assert low is not None
-            # Who pays in full here keeps at least what the price surely falls by; who pays all
-            # they have may have nothing left.
-            keeps = left > self.tolerance if approval else left > self.tolerance * utilities
-            if sure > 0:
-                low += sure if approval else sure * utilities
-                self.low_until = min(self.low_until, until)
-            low *= keeps
-            self.low[groups] = low
+            if low is not None:
+                # Who pays in full here keeps at least what the price surely falls by; who pays
+                # all they have may have nothing left.
+                keeps = left > self.tolerance if approval else left > self.tolerance * utilities
+                if sure > 0:
+                    low += sure if approval else sure * utilities
+                    self.low_until = min(self.low_until, until)
+                low *= keeps
+                self.low[groups] = low
             # As found when p was last evaluated: no supporter's money or growth changed since.
             fall = self.price_fall[p]
             if math.isinf(fall):
@@ -694,7 +699,8 @@ class FloatRun:
                 debt = self.debt.take(groups)
                 debt -= np.minimum(left, 0.0)
                 self.debt[groups] = debt
-                self.gain[groups] = np.maximum(growth - debt / self.reach, 0.0)
+                if low is not None:
+                    self.gain[groups] = np.maximum(growth - debt / self.reach, 0.0)
                 # Those owing more than the reach could bring stay out of money (the reach only
                 # falls through the run).
                 growth *= self.reach * growth > debt
