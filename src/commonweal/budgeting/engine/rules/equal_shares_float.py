@@ -273,8 +273,10 @@ class FloatRun:
                 # winner's price surely falls, nor what its supporters surely gain.
                 if len(rivals):
                     low = self.low.take(ballots.supporters[winner])
-                    # The winner's price surely falls at ``sure`` per unit of rise up to ``until``.
-                    sure, until = self._sure_fall(winner, price, left, low)
+                    # The winner's price surely falls at ``sure`` per unit of rise up to ``until``
+                    # (not at all if uncapped: it is its cost over its supporters' weight).
+                    if not uncapped:
+                        sure, until = self._sure_fall(winner, price, left, low)
                     rate = sure / scales[winner]
                     self._rivals_reach(winner, rho, uncapped, rivals, running, settled, rate, until)
                 self._undefer(rho + self._error(winner, rho, uncapped))
@@ -694,11 +696,14 @@ class FloatRun:
             if math.isinf(fall):
                 self._limit(0.0)
             else:
-                growth = self.growth.take(groups) + (fall if approval else fall * utilities)
-                self.growth_max = max(self.growth_max, _most(growth))
+                growth = self.growth.take(groups)
                 debt = self.debt.take(groups)
-                debt -= np.minimum(left, 0.0)
-                self.debt[groups] = debt
+                # Uncapped, p's price cannot fall (``fall`` is 0) and every payer keeps money.
+                if not uncapped:
+                    growth += fall if approval else fall * utilities
+                    self.growth_max = max(self.growth_max, _most(growth))
+                    debt -= np.minimum(left, 0.0)
+                    self.debt[groups] = debt
                 if low is not None:
                     self.gain[groups] = np.maximum(growth - debt / self.reach, 0.0)
                 # Those owing more than the reach could bring stay out of money (the reach only
