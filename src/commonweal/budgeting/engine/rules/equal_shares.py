@@ -413,46 +413,51 @@ def _raise_shares(
     # Whether any project left out fits is whether the cheapest one left out does.
     by_cost = sorted(available, key=lambda p: cost_units[p])
     first = profile.budget / profile.num_voters
-    share = first
-    previous: Fraction | None = None
+    # The search counts the shares first + k * step by k: integers are far quicker than
+    # fractions (which are made only for the runs and the answer).
+    k = 0
+    # The last k within the limit (less than 0 if there is none).
+    last_k = None if limit is None else (limit - first) // step
+    previous: int | None = None
+    step_f = float(step)
     # How far past a share its run vouches for at most (see _SHORTEST_CAP).
-    cap = _FIRST_CAP * float(step)
+    cap = _FIRST_CAP * step_f
     # Tracking a run's reach costs two to three untracked runs (which follow one another, see
     # ``_untracked_runs``), or more where following is cheap. While it vouches for fewer than
     # _SHORT_REACH shares past its own, the next runs go untracked (one step each), twice as many
     # each time.
     untracked = pause = 0
-    ahead: dict[Fraction, tuple[FloatRun, list[int] | None]] = {}
+    ahead: dict[int, tuple[FloatRun, list[int] | None]] = {}
     outcomes, last = 0, []  # how many outcomes so far, and the last (within the budget)
-    while limit is None or share <= limit or previous is None:
-        if untracked and share not in ahead:
+    while last_k is None or k <= last_k or previous is None:
+        if untracked and k not in ahead:
             # The run past them is tracked, with the cap the last tracked run left.
-            ahead = _untracked_runs(ballots, share, step, untracked, cap)
-        if share in ahead:
-            run, bought = ahead.pop(share)
+            ahead = _untracked_runs(ballots, first, step, k, untracked, cap)
+        if k in ahead:
+            run, bought = ahead.pop(k)
         else:
-            run = FloatRun(ballots, share, step, cap)
+            run = FloatRun(ballots, first + k * step, step, cap)
             bought = run.run()
         if bought is None:
-            bought = _Run(ballots, share).run()
+            bought = _Run(ballots, first + k * step).run()
             run.reach = 0.0
         outcome = ballots.free + bought
         spent = sum(cost_units[p] for p in outcome)
         if spent > budget_units:
-            return (share, outcome) if previous is None else (previous, last)
+            return (first + k * step, outcome) if previous is None else (first + previous * step, last)
         chosen = set(outcome)
         cheapest = next((p for p in by_cost if p not in chosen), None)
         if cheapest is None or spent + cost_units[cheapest] > budget_units:
-            return share, outcome
+            return first + k * step, outcome
         if not outcomes or outcome != last:
             outcomes, last = outcomes + 1, outcome
         # Every share below share + reach repeats this outcome: skip to the first step past it.
         if math.isinf(run.reach):  # every wanted project bought; only a limit ends the search
-            steps = 1 if limit is None else (limit - share) // step + 1
+            steps = 1 if last_k is None else last_k - k + 1
         else:
-            steps = max(1, math.ceil(run.reach * (1 - 1e-9) / float(step)))
-            typical = 2 * float((share - first) / step) / outcomes
-            cap = max(min(_FIRST_CAP, max(_SHORTEST_CAP, typical)) * float(step), 2 * run.reach)
+            steps = max(1, math.ceil(run.reach * (1 - 1e-9) / step_f))
+            typical = 2 * k / outcomes
+            cap = max(min(_FIRST_CAP, max(_SHORTEST_CAP, typical)) * step_f, 2 * run.reach)
         if untracked:
             untracked -= 1
         elif steps <= _SHORT_REACH:
@@ -460,11 +465,11 @@ def _raise_shares(
             untracked = pause
         else:
             pause = 0
-        previous = share + (steps - 1) * step
-        if limit is not None and previous > limit:
-            previous = first + (limit - first) // step * step
-        share += steps * step
-    return previous, last
+        previous = k + steps - 1
+        if last_k is not None and previous > last_k:
+            previous = last_k
+        k += steps
+    return first + previous * step, last
 
 
 def _unit(profile: Profile, *amounts: Fraction) -> int:
@@ -477,18 +482,18 @@ def _unit(profile: Profile, *amounts: Fraction) -> int:
 
 
 def _untracked_runs(
-    ballots: _Ballots, share: Fraction, step: Fraction, count: int, cap: float
-) -> dict[Fraction, tuple[FloatRun, list[int] | None]]:
-    """Untracked float runs at ``count`` shares from ``share`` up by ``step``, and the tracked run
-    (with ``cap``) at the share past them, which the search comes to next, with what each
-    bought. They run from the highest down, each following the one above it (see
+    ballots: _Ballots, first: Fraction, step: Fraction, k: int, count: int, cap: float
+) -> dict[int, tuple[FloatRun, list[int] | None]]:
+    """Untracked float runs at the ``count`` shares first + j * step for j from ``k`` up, and the
+    tracked run (with ``cap``) at the share past them, which the search comes to next, with what
+    each bought, by j. They run from the highest down, each following the one above it (see
     ``FloatRun``): consecutive shares mostly buy the same projects for most rounds."""
-    top = share + count * step
-    above = FloatRun(ballots, top, step, cap, record=True)
-    runs: dict[Fraction, tuple[FloatRun, list[int] | None]] = {top: (above, above.run())}
-    for k in reversed(range(count)):
-        run = FloatRun(ballots, share + k * step, step, 0.0, above=above, record=k > 0)
-        runs[share + k * step] = (run, run.run())
+    top = k + count
+    above = FloatRun(ballots, first + top * step, step, cap, record=True)
+    runs: dict[int, tuple[FloatRun, list[int] | None]] = {top: (above, above.run())}
+    for j in reversed(range(k, top)):
+        run = FloatRun(ballots, first + j * step, step, 0.0, above=above, record=j > k)
+        runs[j] = (run, run.run())
         above.records = None  # only the run just below needed them
         above = run
     return runs

@@ -21,8 +21,9 @@ next budget at which Exact Equal Shares changes.)
 
 Long dot products use ``np.einsum``, not BLAS: OpenBLAS threads a dot product over more than
 10,000 elements, and on a busy machine waiting for those threads costs far more than the product
-(100,000 elements on a busy machine: 2.2 ms instead of 0.06 ms). Shorter ones use ``np.dot``, with
-a third of einsum's overhead; most supporter sets are short.
+(100,000 elements on a busy machine: 2.2 ms instead of 0.06 ms). Shorter ones use the arrays' own
+``dot`` (``np.dot`` without its dispatch through ``__array_function__``), with a third of einsum's
+overhead; most supporter sets are short.
 """
 
 from __future__ import annotations
@@ -79,11 +80,23 @@ def _long_dot(a: np.ndarray, b: np.ndarray) -> float:
 
 def _dot_for(size: int) -> Callable[[np.ndarray, np.ndarray], float]:
     """The quicker dot product for vectors of ``size`` elements."""
-    return np.dot if size <= _SHORT else _long_dot
+    return np.ndarray.dot if size <= _SHORT else _long_dot
 
 
 def _dot(a: np.ndarray, b: np.ndarray) -> float:
     return float(_dot_for(len(a))(a, b))
+
+
+# Over a few hundred elements, a min or max reduction costs several times an argmin or argmax
+# (the ufunc reduction's setup), and item gives a Python float.
+
+
+def _least(a: np.ndarray) -> float:
+    return a.item(a.argmin())
+
+
+def _most(a: np.ndarray) -> float:
+    return a.item(a.argmax())
 
 
 class FloatRun:
@@ -142,13 +155,15 @@ class FloatRun:
         # share, for rises up to ``low_until``.
         self.low = np.ones(len(ballots.profile.weights))
         self.low_until = math.inf
-        # Per project: its rho when last evaluated, how fast that rho may fall per unit of extra
-        # share, and whether it was its first rho exactly (every supporter paid in full).
-        self.rho = ballots.first_rho.copy()
-        self.fall = np.zeros(len(ballots.costs_f))
-        # The same for its price, kept for the purchase (see ``_spend``).
-        self.price_fall = np.zeros(len(ballots.costs_f))
-        self.at_first = np.ones(len(ballots.costs_f), dtype=bool)
+        # Per project, as of its last evaluation: its rho less that rho's float error (see
+        # ``_error``), and how fast that rho may fall per unit of extra share; rows of one array,
+        # so that one gather serves ``_reach``. A first rho errs by one division.
+        self.rival = np.empty((2, len(ballots.costs_f)))
+        self.near, self.fall = self.rival
+        np.multiply(ballots.first_rho, 1 - _EXACT, out=self.near)
+        self.fall[:] = 0.0
+        # How fast its price may fall, kept for the purchase (see ``_spend``).
+        self.price_fall = [0.0] * len(ballots.costs_f)
         # Per voter group: whether it ended a purchase within float error of nothing, so that a
         # float budget of 0 may not be exactly 0.
         self.fuzzy = np.zeros(len(ballots.profile.weights), dtype=bool)
@@ -253,13 +268,23 @@ class FloatRun:
                     _Record(bound.copy(), running.copy(), self.start.copy(), winner, price, second)
                 )
             running[winner] = False
+            left = self._left(winner, price)
             sure = until = 0.0
+            low: np.ndarray | None = None
             if self.tracking:
-                # The winner's price surely falls at ``sure`` per unit of rise up to ``until``.
-                sure, until = self._sure_fall(winner, price)
-                self._rivals_reach(winner, rho, uncapped, running, settled, sure / scales[winner], until)
+                (rivals,) = running.nonzero()
+                # With no rival left, this round is the last: no later one needs how far the
+                # winner's price surely falls, nor what its supporters surely gain.
+                if len(rivals):
+                    low = self.low.take(ballots.supporters[winner])
+                    # The winner's price surely falls at ``sure`` per unit of rise up to ``until``
+                    # (not at all if uncapped: it is its cost over its supporters' weight).
+                    if not uncapped:
+                        sure, until = self._sure_fall(winner, price, left, low)
+                    rate = sure / scales[winner]
+                    self._rivals_reach(winner, rho, uncapped, rivals, running, settled, rate, until)
                 self._undefer(rho + self._error(winner, rho, uncapped))
-            self._spend(winner, price, uncapped, sure, until)
+            self._spend(winner, left, uncapped, sure, until, low)
             self.purchases.append(winner)
 
     def _above_record(self, running: np.ndarray) -> _Record | None:
@@ -314,7 +339,7 @@ class FloatRun:
                 bound, alive, first = record.bound, record.running, record.start
                 self.records.append(_Record(bound, alive, first, winner, price, record.second))
             running[winner] = False
-            self._spend(winner, price, uncapped, 0.0, 0.0)
+            self._spend(winner, self._left(winner, price), uncapped, 0.0, 0.0, None)
             purchases.append(winner)
             record = self._above_record(running)
             if record is None:
@@ -328,7 +353,7 @@ class FloatRun:
 
     def _error(self, p: int, rho: float, uncapped: bool) -> float:
         """A bound on the float error of p's rho: a first rho is a single division."""
-        return _EXACT * rho if uncapped else self.tolerance / self.ballots.scales_f[p]
+        return _EXACT * rho if uncapped else self.tolerance / self.ballots.scale_list[p]
 
     def _exact_rho(self, p: int, uncapped: bool) -> Fraction | None:
         """p's exact rho when float can vouch for it: every supporter either pays the price in
@@ -354,36 +379,35 @@ class FloatRun:
         winner: int,
         rho: float,
         uncapped: bool,
+        rivals: np.ndarray,
         running: np.ndarray,
         settled: list[int],
         sure: float,
         until: float,
     ) -> None:
-        """Lower the reach to where one of the rivals still ``running`` could first be as cheap as
-        the winner, whose rho surely falls at ``sure`` per unit of rise up to ``until``;
-        ``settled`` rivals were compared with it exactly and neither's rho can change.
+        """Lower the reach to where one of the ``rivals`` (those still ``running``) could first be
+        as cheap as the winner, whose rho surely falls at ``sure`` per unit of rise up to
+        ``until``; ``settled`` rivals were compared with it exactly and neither's rho can change.
 
         A rival's rho and fall are those of its last evaluation, which stay bounds as its price
         only rises through the run. When such a stale bound would cut the reach, the rival is
         evaluated again (it may have risen far, or become unaffordable): lazy evaluation leaves
         most rivals stale, and one stale rival can cut the reach of the whole run.
         """
-        (rivals,) = running.nonzero()
-        if not len(rivals):
-            return
         reach = self._reach(winner, rho, uncapped, rivals, settled, sure, until)
         while self.tracking:
-            nearest = int(np.argmin(reach))
+            nearest = int(reach.argmin())
             rival = int(rivals[nearest])
-            if reach[nearest] >= self.reach or not self.touched[rival]:
-                self._limit(float(reach[nearest]))
+            least = reach.item(nearest)
+            if least >= self.reach or not self.touched[rival]:
+                self._limit(least)
                 return
             try:
                 found = self._evaluate(rival)
             except _Close:
                 # Too close to call whether it is affordable: keep the stale bound.
                 self.touched[rival] = True
-                self._limit(float(reach[nearest]))
+                self._limit(least)
                 return
             if found is None:
                 running[rival] = False
@@ -403,20 +427,26 @@ class FloatRun:
         sure: float,
         until: float,
     ) -> np.ndarray:
-        """For each rival, the least rise at which it could be as cheap as the winner."""
-        ballots = self.ballots
-        scales = ballots.scales_f[rivals]
-        error = np.where(self.at_first[rivals], _EXACT * self.rho[rivals], self.tolerance / scales)
-        gap = self.rho[rivals] - rho - error - self._error(winner, rho, uncapped)
+        """For each rival, the least rise at which it could be as cheap as the winner.
+
+        A rival's gap to the winner closes at no more than its fall less ``sure`` up to
+        ``until``, and at its fall past it: the gap left is at least the smaller of two lines, so
+        it first closes where the first of them reaches 0.
+        """
+        near, fall = self.rival.take(rivals, axis=1)
+        gap = near - (rho + self._error(winner, rho, uncapped))
         # Both rhos stay what they are over the cap, so an exact comparison (a tie included,
         # broken by id) stays as it is.
         if settled:
             gap[np.isin(rivals, settled)] = np.inf
-        fall = self.fall[rivals]
+        # A line whose slope is not positive never reaches 0: dividing by 0 gives infinity. (Where
+        # the gap is not positive the quotient means nothing: the rival has caught up already.)
         with np.errstate(divide="ignore", invalid="ignore"):
-            early = np.where(fall > sure, gap / (fall - sure), np.inf)
-            late = np.where(fall > 0, (gap + until * sure) / fall, np.inf)
-            return np.where(gap <= 0, 0.0, np.where(early <= until, early, late))
+            reach = (gap + until * sure) / fall
+            if sure > 0:  # else the lines are one (``until`` is 0)
+                np.minimum(reach, gap / np.maximum(fall - sure, 0.0), out=reach)
+        reach[gap <= 0] = 0.0
+        return reach
 
     def _frozen(self, p: int) -> bool:
         """Whether p's exact rho (settled by ``_exact_rho``) stays the same for every rise below
@@ -426,40 +456,34 @@ class FloatRun:
         dead = self.budget[groups] == 0
         return not (self.growth[groups[dead]] > 0).any()
 
-    def _sure_fall(self, p: int, price: float) -> tuple[float, float]:
+    def _sure_fall(self, p: int, price: float, left: np.ndarray, low: np.ndarray) -> tuple[float, float]:
         """(rate, until): p's price falls by at least rate * d when the share rises by d <= until
-        (p being untouched since its evaluation).
+        (p being untouched since its evaluation); its supporters would keep ``left`` paying it
+        in full, and hold at least ``low`` times the rise more at a higher share.
 
-        At a higher share each supporter holds at least ``low`` times the rise more. While those
-        who pay less than the price stay short of it, that extra money of theirs lowers the
-        price by at least its sum over the weight of the rest.
+        While those who pay less than the price stay short of it, that extra money of theirs
+        lowers the price by at least its sum over the weight of the rest.
         """
         ballots = self.ballots
-        groups = ballots.supporters[p]
-        money = self.held[p]
-        assert money is not None
         approval = ballots.approval[p]
         utilities = ballots.utilities[p]
-        short = price - money if approval else price * utilities - money
-        poor = short > self.tolerance if approval else short > self.tolerance * utilities
-        if not poor.any():
-            return 0.0, 0.0
+        poor = left < -self.tolerance if approval else left < -self.tolerance * utilities
         rest = _dot(ballots.weighted[p], ~poor)
         if rest <= 0:
             return 0.0, 0.0
-        low = self.low.take(groups)
-        # The poor by index: over many supporters, picking several arrays' entries by index is
-        # far quicker than picking each by a mask.
-        (poor,) = poor.nonzero()
-        poor_low = low.take(poor)
-        rate = _dot(ballots.weights[p].take(poor), poor_low) / rest
+        # Masks rather than the poor by index: fewer numpy calls, which is what costs here.
+        poor_low = low * poor
+        rate = _dot(ballots.weights[p], poor_low) / rest  # 0 if none is poor
         if rate == 0:
             return 0.0, 0.0
-        gain = poor_low + (rate if approval else utilities.take(poor) * rate)
-        until = min(float((short.take(poor) / gain).min()), self.low_until)
+        gain = poor_low + (rate if approval else utilities * rate)
+        # The least rise at which a poor supporter's sure extra money might cover the price.
+        until = min(-_most((left / gain)[poor]), self.low_until)
         # The reach only falls through the run, so a bound for rises up to it now will do.
         horizon = min(self.reach, self.low_until)
         if until < horizon < math.inf:
+            money = self.held[p]
+            assert money is not None
             return self._sure_fall_over(p, price, money, low, horizon)
         return rate, until
 
@@ -518,7 +542,7 @@ class FloatRun:
         # A start clearly above the first price was a price p's supporters could not all pay in
         # full (here or in the run above, where they held no less): some are short of it still,
         # their money having only fallen since, so their least ratio need not be found.
-        lowest = -math.inf if start > price * _RISEN else float(np.minimum.reduce(ratio))
+        lowest = -math.inf if start > price * _RISEN else _least(ratio)
         uncapped = lowest > price + self.tolerance
         if lowest < price:
             scratch = ballots.scratch[: len(groups)]
@@ -528,10 +552,11 @@ class FloatRun:
         self.bound[p] = (price - self.tolerance) / scale
         if self.tracking:
             # Only the reach needs these (see ``_reach``), and a run stops tracking for good.
-            self.rho[p] = price / scale
-            self.at_first[p] = uncapped
-            self.price_fall[p] = 0.0 if uncapped else self._fall(p, ratio, price)
-            self.fall[p] = self.price_fall[p] / scale
+            rho = price / scale
+            self.near[p] = rho - self._error(p, rho, uncapped)
+            fall = 0.0 if uncapped else self._fall(p, ratio, price)
+            self.price_fall[p] = fall
+            self.fall[p] = fall / scale
         self.found[p] = (price, uncapped)
         return price, uncapped
 
@@ -582,7 +607,7 @@ class FloatRun:
         most = np.maximum(money - self.debt[groups] + self.growth[groups] * self.reach, 0.0)
         if _dot(ballots.weights[p], most) <= ballots.costs_f[p] * (1 + _EXACT):
             return -math.inf, rise  # within float error of its cost: take no chances
-        return (self._price_holding(p, most) - self.tolerance) / ballots.scales_f[p], rise
+        return (self._price_holding(p, most) - self.tolerance) / ballots.scale_list[p], rise
 
     def _price_holding(self, p: int, money: np.ndarray) -> float:
         """p's price per unit of utility were its supporters to hold ``money``."""
@@ -645,44 +670,57 @@ class FloatRun:
             return math.inf
         return _dot(extra, poor) / rich_weight
 
-    def _spend(self, p: int, price: float, uncapped: bool, sure: float, until: float) -> None:
-        """p's supporters pay ``price`` per unit of utility, or all they have; ``uncapped`` is
-        what p's evaluation found (every supporter pays in full with room to spare), p being
-        untouched since; with the reach tracked, ``sure`` and ``until`` are those of
-        ``_sure_fall``."""
+    def _left(self, p: int, price: float) -> np.ndarray:
+        """What p's supporters would keep paying ``price`` per unit of utility in full (less than
+        nothing for those who cannot), p being untouched since its evaluation."""
+        ballots = self.ballots
+        money = self.held[p]
+        assert money is not None
+        # Approval utilities are all 1: the products by them are left out.
+        return money - price if ballots.approval[p] else money - price * ballots.utilities[p]
+
+    def _spend(
+        self, p: int, left: np.ndarray, uncapped: bool, sure: float, until: float, low: np.ndarray | None
+    ) -> None:
+        """p's supporters pay its price, or all they have, keeping ``left`` (see ``_left``);
+        ``uncapped`` is what p's evaluation found (every supporter pays in full with room to
+        spare), p being untouched since; with the reach tracked, ``sure`` and ``until`` are those
+        of ``_sure_fall``, and ``low`` what ``self.low`` holds for p's supporters, or None in the
+        last round, after which neither ``low`` nor ``gain`` is used."""
         ballots = self.ballots
         groups = ballots.supporters[p]
         approval = ballots.approval[p]
         utilities = ballots.utilities[p]
         self.touched |= ballots.overlap[p]
-        money = self.held[p]
-        assert money is not None
-        # Approval utilities are all 1: the products by them are left out.
-        left = money - price if approval else money - price * utilities
         if self.tracking:
-            # Who pays in full here keeps at least what the price surely falls by; who pays all
-            # they have may have nothing left.
-            keeps = left > self.tolerance if approval else left > self.tolerance * utilities
-            low = self.low.take(groups)
-            if sure > 0:
-                low += sure if approval else sure * utilities
-                self.low_until = min(self.low_until, until)
-            low *= keeps
-            self.low[groups] = low
+            if low is not None:
+                # Who pays in full here keeps at least what the price surely falls by; who pays
+                # all they have may have nothing left.
+                keeps = left > self.tolerance if approval else left > self.tolerance * utilities
+                if sure > 0:
+                    low += sure if approval else sure * utilities
+                    self.low_until = min(self.low_until, until)
+                low *= keeps
+                self.low[groups] = low
             # As found when p was last evaluated: no supporter's money or growth changed since.
             fall = self.price_fall[p]
             if math.isinf(fall):
                 self._limit(0.0)
             else:
-                growth = self.growth.take(groups) + (fall if approval else fall * utilities)
-                self.growth_max = max(self.growth_max, float(growth.max()))
+                growth = self.growth.take(groups)
                 debt = self.debt.take(groups)
-                debt -= np.minimum(left, 0.0)
-                self.debt[groups] = debt
+                # Uncapped, p's price cannot fall (``fall`` is 0) and every payer keeps money.
+                if not uncapped:
+                    growth += fall if approval else fall * utilities
+                    self.growth_max = max(self.growth_max, _most(growth))
+                    debt -= np.minimum(left, 0.0)
+                    self.debt[groups] = debt
+                if low is not None:
+                    self.gain[groups] = np.maximum(growth - debt / self.reach, 0.0)
                 # Those owing more than the reach could bring stay out of money (the reach only
                 # falls through the run).
-                self.growth[groups] = np.where(self.reach * growth <= debt, 0.0, growth)
-                self.gain[groups] = np.maximum(growth - debt / self.reach, 0.0)
+                growth *= self.reach * growth > debt
+                self.growth[groups] = growth
         if uncapped:
             # Every supporter keeps more than the tolerance: none comes near nothing.
             self.budget[groups] = left
@@ -690,8 +728,8 @@ class FloatRun:
         # Whoever ends within float error of nothing may or may not have run out exactly. (Few
         # do: marking them alone spares a gather and a scatter over every supporter.)
         gap = np.abs(left)
-        if np.minimum.reduce(gap) <= self.tolerance:
-            self.fuzzy[groups[(gap <= self.tolerance) & (money > 0)]] = True
+        if _least(gap) <= self.tolerance:
+            self.fuzzy[groups[(gap <= self.tolerance) & (self.held[p] > 0)]] = True
         self.budget[groups] = np.maximum(left, 0.0)
 
 
