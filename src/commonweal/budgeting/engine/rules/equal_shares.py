@@ -416,8 +416,7 @@ def _raise_shares(
     # The search counts the shares first + k * step by k: integers are far quicker than
     # fractions (which are made only for the runs and the answer).
     k = 0
-    # The last k within the limit (less than 0 if there is none).
-    last_k = None if limit is None else (limit - first) // step
+    last_k = _last_step(first, step, limit)
     previous: int | None = None
     step_f = float(step)
     # How far past a share its run vouches for at most (see _SHORTEST_CAP).
@@ -472,6 +471,11 @@ def _raise_shares(
     return first + previous * step, last
 
 
+def _last_step(first: Fraction, step: Fraction, limit: Fraction | None) -> int | None:
+    """The last k with first + k * step within ``limit`` (less than 0 if none; None: no limit)."""
+    return None if limit is None else (limit - first) // step
+
+
 def _unit(profile: Profile, *amounts: Fraction) -> int:
     """The largest unit of which the budget, every cost and ``amounts`` are whole multiples."""
     return math.lcm(
@@ -507,7 +511,7 @@ class _Apart:
     supporters' weight W_p gives s * W_p >= cost_p, at the price cost_p / W_p that each of them
     pays in full (running out only when that is all of s). Its rho is that price over its cost,
     1 / W_p, so the purchases come in order of weight, ties by id. Raising the share by steps,
-    the outcome changes only where a project's threshold is passed, and ``raised_share`` checks
+    the outcome changes only where a project's threshold is passed, and ``_raised_share`` checks
     only those steps. Both give what ``_Ballots`` gives.
     """
 
@@ -556,11 +560,11 @@ class _Apart:
         cheapest_after = [never] * (len(bought) + 1)
         for i in reversed(range(len(bought))):
             cheapest_after[i] = min(cheapest_after[i + 1], costs[bought[i]])
-        last = None if limit is None else first + (limit - first) // step * step
+        last = _last_step(first, step, limit)
         spent = i = 0
         for level in sorted({0, *threshold.values()}):
-            if level and last is not None and first + level * step > last:
-                return last
+            if level and last is not None and level > last:
+                return first + last * step
             while i < len(bought) and threshold[bought[i]] <= level:
                 spent += costs[bought[i]]
                 i += 1
@@ -569,7 +573,7 @@ class _Apart:
             if spent + cheapest_after[i] > budget:
                 return first + level * step
         assert last is not None  # with no limit every candidate is available: it stopped above
-        return last
+        return first + last * step
 
     def trace(self, share: Fraction) -> EqualSharesTrace:
         """The run at ``share``, as ``_Run.trace`` gives it."""
