@@ -498,7 +498,7 @@ def _untracked_runs(
     for j in reversed(range(k, top)):
         run = FloatRun(ballots, first + j * step, step, 0.0, above=above, record=j > k)
         runs[j] = (run, run.run())
-        above.records = None  # only the run just below needed them
+        above.records = above.kept = None  # only the run just below needed them
         above = run
     return runs
 

@@ -111,6 +111,12 @@ class FloatRun:
     pays less), so every price here is at least the price there: the run above's bounds on
     each rho and its prices stay lower bounds here, and a project it found unaffordable is
     unaffordable here too. Most rivals then need no evaluation at all.
+
+    What matters is the same projects bought and no voter holding more here, not the order: two
+    runs that part often buy the same few projects in another order and meet again (at
+    Toulouse 2022, nine in ten rounds after a parting come after such a meeting). Where they
+    meet, and the supporters of what either bought meanwhile hold no more here than there, this
+    run follows again.
     """
 
     def __init__(
@@ -179,8 +185,14 @@ class FloatRun:
         # A run above is no use to a tracked run, which must find each unaffordable project
         # itself to bound the reach.
         self.above = None if self.tracking else above
-        # Per round, what this run knew, for the run below (see ``_Record``).
+        # Per round, what this run knew, for the run below (see ``_Record``), and what the
+        # winner's supporters held after paying for it.
         self.records: list[_Record] | None = [] if record else None
+        self.kept: list[np.ndarray] | None = [] if record else None
+        # While this run and the run above have parted: the first round where their purchases
+        # differed, and the projects either has bought and the other has not.
+        self.parted: int | None = None
+        self.unmatched: set[int] = set()
         # Whether the run bought all it could (rather than gave up).
         self.ended = False
 
@@ -288,7 +300,8 @@ class FloatRun:
             self.purchases.append(winner)
 
     def _above_record(self, running: np.ndarray) -> _Record | None:
-        """The run above's record of this round, while it bought what this run bought.
+        """The run above's record of this round, while this run may follow it (see ``FloatRun``);
+        called once a round.
 
         Once this run has bought all the run above bought, where that run ended (rather than
         gave up), nothing else is affordable here either: every project left was unaffordable
@@ -299,15 +312,39 @@ class FloatRun:
             return None
         assert above.records is not None
         done = len(self.purchases)
-        if done and above.purchases[done - 1] != self.purchases[done - 1]:
-            self.above = None
-            return None
+        if done:
+            if done > len(above.purchases):  # parted, and the run above ended first
+                self.above = None
+                return None
+            mine, theirs = self.purchases[done - 1], above.purchases[done - 1]
+            if mine != theirs:
+                if self.parted is None:
+                    self.parted = done - 1
+                self.unmatched ^= {mine, theirs}
+            if self.parted is not None:
+                if self.unmatched:
+                    return None
+                if not self._holds_no_more(above, done):
+                    self.above = None
+                    return None
+                self.parted = None
         if done == len(above.records):
             self.above = None
             if above.ended:
                 running.fill(False)
             return None
         return above.records[done]
+
+    def _holds_no_more(self, above: FloatRun, done: int) -> bool:
+        """Whether, the two runs having bought the same projects in ``done`` rounds, no voter
+        holds more here than in the run above. Before they parted none did; since, only the
+        supporters of the projects bought meanwhile (the same in both runs) paid anything."""
+        assert above.kept is not None and self.parted is not None
+        supporters = self.ballots.supporters
+        there = np.full(len(self.budget), np.inf)
+        for t in range(self.parted, done):
+            there[supporters[above.purchases[t]]] = above.kept[t]
+        return bool((self.budget <= there).all())
 
     def _repeat(self, running: np.ndarray) -> _Record | None:
         """Buy, round after round, the project the run above bought, without a search, while its
@@ -723,14 +760,17 @@ class FloatRun:
                 self.growth[groups] = growth
         if uncapped:
             # Every supporter keeps more than the tolerance: none comes near nothing.
-            self.budget[groups] = left
-            return
-        # Whoever ends within float error of nothing may or may not have run out exactly. (Few
-        # do: marking them alone spares a gather and a scatter over every supporter.)
-        gap = np.abs(left)
-        if _least(gap) <= self.tolerance:
-            self.fuzzy[groups[(gap <= self.tolerance) & (self.held[p] > 0)]] = True
-        self.budget[groups] = np.maximum(left, 0.0)
+            kept = left
+        else:
+            # Whoever ends within float error of nothing may or may not have run out exactly.
+            # (Few do: marking them alone spares a gather and a scatter over every supporter.)
+            gap = np.abs(left)
+            if _least(gap) <= self.tolerance:
+                self.fuzzy[groups[(gap <= self.tolerance) & (self.held[p] > 0)]] = True
+            kept = np.maximum(left, 0.0)
+        self.budget[groups] = kept
+        if self.kept is not None:
+            self.kept.append(kept)
 
 
 def _price(ratio: np.ndarray, weighted: np.ndarray, cost: float, price: float, scratch: np.ndarray) -> float:

@@ -1,0 +1,107 @@
+"""Float runs that follow the run one step above buy exactly what the exact rule buys, including
+where the two part and meet again."""
+
+from fractions import Fraction
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from commonweal.budgeting.engine.election import Profile
+from commonweal.budgeting.engine.rules.equal_shares import _Ballots, _Run, _untracked_runs
+from commonweal.budgeting.engine.rules.equal_shares_float import FloatRun
+
+
+def approval_profile(
+    utilities: list[list[int]], weights: list[int], costs: list[int], budget: int
+) -> Profile:
+    return Profile(
+        project_ids=tuple("ABCDEF"[: len(costs)]),
+        costs=tuple(Fraction(cost) for cost in costs),
+        budget=Fraction(budget),
+        utilities=np.array(utilities),
+        weights=np.array(weights),
+    )
+
+
+def runs_below_and_above(profile: Profile, below: Fraction, above: Fraction) -> tuple[FloatRun, FloatRun]:
+    """The float run at ``below`` after following the run at ``above``."""
+    ballots = _Ballots(profile)
+    step = above - below
+    leader = FloatRun(ballots, above, step, 0.0, record=True)
+    leader.run()
+    follower = FloatRun(ballots, below, step, 0.0, above=leader)
+    follower.run()
+    return follower, leader
+
+
+def test_a_run_that_parts_from_the_run_above_follows_it_again_where_they_meet():
+    # Both runs buy B at 2 and C at 11/4. Then the run above (share 261/52) buys A at 1/5 and E
+    # at 3/5, and the run below (63/13) E at 3/5 and A at 37/104: after four rounds both have
+    # bought the same projects, every price here no lower, so nobody holds more here.
+    profile = approval_profile(
+        [
+            [0, 0, 0, 1, 0],
+            [0, 1, 0, 0, 1],
+            [0, 1, 1, 1, 0],
+            [1, 0, 1, 0, 0],
+            [1, 0, 1, 0, 1],
+            [1, 1, 1, 0, 0],
+        ],
+        [1, 4, 3, 1, 1, 3],
+        [1, 20, 22, 1, 3],
+        36,
+    )
+    below, above = runs_below_and_above(profile, Fraction(63, 13), Fraction(261, 52))
+    assert above.purchases == [1, 2, 0, 4, 3]
+    assert below.purchases == [1, 2, 4, 0, 3]
+    assert below.parted is None  # it parted at the third round and followed again from the fifth
+    assert below.purchases == _Run(_Ballots(profile), Fraction(63, 13)).run()
+
+
+def test_a_run_that_meets_the_run_above_with_a_voter_holding_more_stops_following_it():
+    # Both runs buy B and D. The run above (377/40) then buys E, leaving A to the fourth group
+    # alone at 1 each; the run below (145/16) buys A first, shared with the fifth group at 1/2
+    # each. After four rounds both have bought the same projects, but the fourth group holds
+    # 29/16 here against 67/40 there: the run above's bounds are no longer bounds here.
+    profile = approval_profile(
+        [[0, 0, 0, 1, 0], [0, 1, 0, 0, 1], [0, 1, 0, 1, 1], [1, 1, 0, 1, 0], [1, 1, 1, 1, 1]],
+        [2, 2, 2, 2, 2],
+        [2, 25, 11, 29, 20],
+        58,
+    )
+    below, above = runs_below_and_above(profile, Fraction(145, 16), Fraction(377, 40))
+    assert above.purchases == [1, 3, 4, 0]
+    assert below.purchases == [1, 3, 0, 4]
+    exact_below, exact_above = (
+        _Run(_Ballots(profile), Fraction(145, 16)),
+        _Run(_Ballots(profile), Fraction(377, 40)),
+    )
+    assert exact_below.run() == below.purchases
+    exact_above.run()
+    assert exact_below._money_each(np.array([3])) == [Fraction(29, 16)]
+    assert exact_above._money_each(np.array([3])) == [Fraction(67, 40)]
+    assert below.above is None and below.parted == 2
+
+
+@st.composite
+def approval_profiles(draw) -> Profile:
+    """Small approval elections with overlapping ballots, where neighbouring shares often buy the
+    same projects in another order."""
+    count = draw(st.integers(3, 6))
+    ballots = draw(st.lists(st.lists(st.booleans(), min_size=count, max_size=count), min_size=3, max_size=7))
+    utilities = np.unique(np.array(ballots, dtype=np.int64), axis=0)
+    weights = draw(st.lists(st.integers(1, 4), min_size=len(utilities), max_size=len(utilities)))
+    costs = draw(st.lists(st.integers(1, 30), min_size=count, max_size=count))
+    return approval_profile(utilities.tolist(), weights, costs, draw(st.integers(10, 60)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(approval_profiles())
+def test_every_run_of_a_following_block_buys_what_the_exact_rule_buys(profile):
+    ballots = _Ballots(profile)
+    first = profile.budget / profile.num_voters
+    step = first / 16
+    for j, (_, bought) in _untracked_runs(ballots, first, step, 0, 24, 0.0).items():
+        if bought is not None:  # a run that gave up is run exactly by the search
+            assert bought == _Run(ballots, first + j * step).run()
