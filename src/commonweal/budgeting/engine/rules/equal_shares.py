@@ -426,20 +426,19 @@ def _raise_shares(
     # _SHORT_REACH shares past its own, the next runs go untracked (one step each), twice as many
     # each time.
     untracked = pause = 0
-    ahead: dict[int, tuple[FloatRun, list[int] | None]] = {}
+    ahead: dict[int, tuple[float, list[int] | None]] = {}
     outcomes, last = 0, []  # how many outcomes so far, and the last (within the budget)
     while last_k is None or k <= last_k or previous is None:
         if untracked and k not in ahead:
             # The run past them is tracked, with the cap the last tracked run left.
             ahead = _untracked_runs(ballots, first, step, k, untracked, cap)
         if k in ahead:
-            run, bought = ahead.pop(k)
+            reach, bought = ahead.pop(k)
         else:
             run = FloatRun(ballots, first + k * step, step, cap)
-            bought = run.run()
+            bought, reach = run.run(), run.reach
         if bought is None:
-            bought = _Run(ballots, first + k * step).run()
-            run.reach = 0.0
+            bought, reach = _Run(ballots, first + k * step).run(), 0.0
         outcome = ballots.free + bought
         spent = sum(cost_units[p] for p in outcome)
         if spent > budget_units:
@@ -451,12 +450,12 @@ def _raise_shares(
         if not outcomes or outcome != last:
             outcomes, last = outcomes + 1, outcome
         # Every share below share + reach repeats this outcome: skip to the first step past it.
-        if math.isinf(run.reach):  # every wanted project bought; only a limit ends the search
+        if math.isinf(reach):  # every wanted project bought; only a limit ends the search
             steps = 1 if last_k is None else last_k - k + 1
         else:
-            steps = max(1, math.ceil(run.reach * (1 - 1e-9) / step_f))
+            steps = max(1, math.ceil(reach * (1 - 1e-9) / step_f))
             typical = 2 * k / outcomes
-            cap = max(min(_FIRST_CAP, max(_SHORTEST_CAP, typical)) * step_f, 2 * run.reach)
+            cap = max(min(_FIRST_CAP, max(_SHORTEST_CAP, typical)) * step_f, 2 * reach)
         if untracked:
             untracked -= 1
         elif steps <= _SHORT_REACH:
@@ -487,18 +486,20 @@ def _unit(profile: Profile, *amounts: Fraction) -> int:
 
 def _untracked_runs(
     ballots: _Ballots, first: Fraction, step: Fraction, k: int, count: int, cap: float
-) -> dict[int, tuple[FloatRun, list[int] | None]]:
+) -> dict[int, tuple[float, list[int] | None]]:
     """Untracked float runs at the ``count`` shares first + j * step for j from ``k`` up, and the
-    tracked run (with ``cap``) at the share past them, which the search comes to next, with what
-    each bought, by j. They run from the highest down, each following the one above it (see
-    ``FloatRun``): consecutive shares mostly buy the same projects for most rounds."""
+    tracked run (with ``cap``) at the share past them, which the search comes to next: each one's
+    reach and what it bought, by j. They run from the highest down, each following the one above
+    it (see ``FloatRun``): consecutive shares mostly buy the same projects for most rounds. Only
+    the run just above is kept while the next one runs."""
     top = k + count
     above = FloatRun(ballots, first + top * step, step, cap, record=True)
-    runs: dict[int, tuple[FloatRun, list[int] | None]] = {top: (above, above.run())}
+    bought = above.run()
+    runs = {top: (above.reach, bought)}
     for j in reversed(range(k, top)):
         run = FloatRun(ballots, first + j * step, step, 0.0, above=above, record=j > k)
-        runs[j] = (run, run.run())
-        above.records = above.kept = None  # only the run just below needed them
+        bought = run.run()
+        runs[j] = (run.reach, bought)
         above = run
     return runs
 

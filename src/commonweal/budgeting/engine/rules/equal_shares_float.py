@@ -202,6 +202,8 @@ class FloatRun:
             self._run()
         except _Close:
             return None
+        finally:
+            self.above = None  # done with it: let it go
         return self.purchases
 
     def _run(self) -> None:
