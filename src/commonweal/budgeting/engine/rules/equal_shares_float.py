@@ -314,28 +314,36 @@ class FloatRun:
             return None
         assert above.records is not None
         done = len(self.purchases)
-        if done:
-            if done > len(above.purchases):  # parted, and the run above ended first
-                self.above = None
-                return None
-            mine, theirs = self.purchases[done - 1], above.purchases[done - 1]
-            if mine != theirs:
-                if self.parted is None:
-                    self.parted = done - 1
-                self.unmatched ^= {mine, theirs}
-            if self.parted is not None:
-                if self.unmatched:
-                    return None
-                if not self._holds_no_more(above, done):
-                    self.above = None
-                    return None
-                self.parted = None
+        if done and not self._alongside(above, done):
+            return None
         if done == len(above.records):
             self.above = None
             if above.ended:
                 running.fill(False)
             return None
         return above.records[done]
+
+    def _alongside(self, above: FloatRun, done: int) -> bool:
+        """Whether, after ``done`` rounds, this run may follow the run above: they have bought
+        the same projects so far, in the same order or meeting again (see ``FloatRun``). Where
+        they can no longer meet, it stops following for good."""
+        if done > len(above.purchases):  # parted, and the run above ended first
+            self.above = None
+            return False
+        mine, theirs = self.purchases[done - 1], above.purchases[done - 1]
+        if mine != theirs:
+            if self.parted is None:
+                self.parted = done - 1
+            self.unmatched ^= {mine, theirs}
+        if self.parted is None:
+            return True
+        if self.unmatched:
+            return False
+        if not self._holds_no_more(above, done):
+            self.above = None
+            return False
+        self.parted = None
+        return True
 
     def _holds_no_more(self, above: FloatRun, done: int) -> bool:
         """Whether, the two runs having bought the same projects in ``done`` rounds, no voter
