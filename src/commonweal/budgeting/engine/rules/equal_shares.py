@@ -403,8 +403,8 @@ def _raise_shares(
     exactly the budget.) The float runs' outcomes are the exact rule's, so it needs no exact run.
 
     Steps are searched with float runs (exact runs only where float cannot decide), and steps
-    that surely repeat the last outcome (below a float run's ``reach``) are skipped, in the
-    spirit of Kraiczy, Robinson & Elkind, "Streamlining Equal Shares" (2025).
+    that surely buy the last outcome's projects (below a float run's ``reach``) are skipped, in
+    the spirit of Kraiczy, Robinson & Elkind, "Streamlining Equal Shares" (2025).
     """
     # Sums of integers are exact and far quicker than sums of fractions, once per run.
     unit = _unit(profile)
@@ -427,7 +427,17 @@ def _raise_shares(
     # each time.
     untracked = pause = 0
     ahead: dict[int, tuple[float, list[int] | None]] = {}
-    outcomes, last = 0, []  # how many outcomes so far, and the last (within the budget)
+    outcomes, last, last_at = 0, [], 0  # how many outcomes so far, the last and its k
+
+    def settled(j: int) -> tuple[Fraction, list[int]]:
+        """The share at step j and its outcome: the last one's projects, in the order of the
+        run at j (a run's reach vouches for its projects, not their order)."""
+        share = first + j * step
+        if j == last_at:
+            return share, last
+        bought = FloatRun(ballots, share).run()
+        return share, ballots.free + (_Run(ballots, share).run() if bought is None else bought)
+
     while last_k is None or k <= last_k or previous is None:
         if untracked and k not in ahead:
             # The run past them is tracked, with the cap the last tracked run left.
@@ -442,14 +452,15 @@ def _raise_shares(
         outcome = ballots.free + bought
         spent = sum(cost_units[p] for p in outcome)
         if spent > budget_units:
-            return (first + k * step, outcome) if previous is None else (first + previous * step, last)
+            return (first + k * step, outcome) if previous is None else settled(previous)
         chosen = set(outcome)
         cheapest = next((p for p in by_cost if p not in chosen), None)
         if cheapest is None or spent + cost_units[cheapest] > budget_units:
             return first + k * step, outcome
         if not outcomes or outcome != last:
-            outcomes, last = outcomes + 1, outcome
-        # Every share below share + reach repeats this outcome: skip to the first step past it.
+            outcomes += 1
+        last, last_at = outcome, k
+        # Every share below share + reach buys these projects: skip to the first step past it.
         if math.isinf(reach):  # every wanted project bought; only a limit ends the search
             steps = 1 if last_k is None else last_k - k + 1
         else:
@@ -467,7 +478,7 @@ def _raise_shares(
         if last_k is not None and previous > last_k:
             previous = last_k
         k += steps
-    return first + previous * step, last
+    return settled(previous)
 
 
 def _last_step(first: Fraction, step: Fraction, limit: Fraction | None) -> int | None:

@@ -19,6 +19,21 @@ nothing left, stays the same as the share rises, so an exact tie between two suc
 tie. (Compare Kraiczy, Robinson & Elkind, "Streamlining Equal Shares", 2025, who compute the
 next budget at which Exact Equal Shares changes.)
 
+The search needs the projects a share buys, not their order (only the share it settles on is run
+again for that), so a rival that shares no supporter with its round's winner need not limit the
+reach if it is bought before any project that shares one with it: coming earlier, it only swaps
+places with projects whose supporters it leaves alone. Until the run knows, such a rival's limit
+waits (``pending``); it binds once a winner shares a supporter with it, or at the end. Why that
+is safe: at a higher share within the reach, suppose the run has bought a set closed under
+"bought earlier here and sharing a supporter", and let t be the first round here whose winner A
+it lacks. The projects it holds beyond the first t - 1 rounds share no supporter with A, so A's
+rho is what it was at round t, and every other project's rho is at least what it was there. A
+rival whose limit at round t was dropped needs none of those not yet bought, and every other
+rival stays dearer than A, so the next purchase keeps the set closed; where the run ends, it
+holds what it held here, everyone holding the same. At Toulouse 2022, where a project shares
+supporters with one in seven others, nine in ten changes of order between neighbouring shares
+are such swaps.
+
 Long dot products use ``np.einsum``, not BLAS: OpenBLAS threads a dot product over more than
 10,000 elements, and on a busy machine waiting for those threads costs far more than the product
 (100,000 elements on a busy machine: 2.2 ms instead of 0.06 ms). Shorter ones use the arrays' own
@@ -101,8 +116,8 @@ def _most(a: np.ndarray) -> float:
 
 class FloatRun:
     """One float run at a per-voter ``share``. ``run`` buys projects in MES order and sets
-    ``reach``: every share below ``share + reach`` surely buys the same projects in the same
-    order. The reach is tracked only while it exceeds ``step`` (a smaller one is no use), so not
+    ``reach``: every share below ``share + reach`` surely buys the same projects, in the same
+    order but for swaps of projects that share no supporter (see above). The reach is tracked only while it exceeds ``step`` (a smaller one is no use), so not
     at all, and left at 0, given a ``cap`` of at most one step.
 
     An untracked run may follow a run ``above`` at a higher share, which ``records`` what it
@@ -195,6 +210,8 @@ class FloatRun:
         self.unmatched: set[int] = set()
         # Whether the run bought all it could (rather than gave up).
         self.ended = False
+        # Per rival that shares no supporter with any winner since: the least reach it set.
+        self.pending: dict[int, float] = {}
 
     def run(self) -> list[int] | None:
         """The projects MES buys, in order, or None if a decision was too close to call."""
@@ -248,6 +265,8 @@ class FloatRun:
             if not contenders:
                 for p in self.deferred if self.tracking else ():
                     self._catch_up_limit(p)
+                for least in self.pending.values():
+                    self._limit(least)
                 self.ended = True
                 return
             contenders.sort()
@@ -300,6 +319,11 @@ class FloatRun:
                 self._undefer(rho + self._error(winner, rho, uncapped))
             self._spend(winner, left, uncapped, sure, until, low)
             self.purchases.append(winner)
+            if self.pending:
+                self.pending.pop(winner, None)
+                overlap = ballots.overlap[winner]
+                for rival in [r for r in self.pending if overlap[r]]:
+                    self._limit(self.pending.pop(rival))
 
     def _above_record(self, running: np.ndarray) -> _Record | None:
         """The run above's record of this round, while this run may follow it (see ``FloatRun``);
@@ -442,27 +466,39 @@ class FloatRun:
         most rivals stale, and one stale rival can cut the reach of the whole run.
         """
         reach = self._reach(winner, rho, uncapped, rivals, settled, sure, until)
+        # A rival sharing no supporter with the winner may only come before it (see ``FloatRun``):
+        # its limit waits in ``pending``.
+        apart = ~self.ballots.overlap[winner].take(rivals)
         while self.tracking:
             nearest = int(reach.argmin())
             rival = int(rivals[nearest])
             least = reach.item(nearest)
-            if least >= self.reach or not self.touched[rival]:
-                self._limit(least)
+            if least >= self.reach:
                 return
-            try:
-                found = self._evaluate(rival)
-            except _Close:
-                # Too close to call whether it is affordable: keep the stale bound.
-                self.touched[rival] = True
-                self._limit(least)
-                return
-            if found is None:
-                running[rival] = False
+            if self.touched[rival] and self._refresh(rival, running):
+                reach[nearest] = (
+                    self._reach(winner, rho, uncapped, rivals[nearest : nearest + 1], settled, sure, until)[0]
+                    if running[rival]
+                    else np.inf
+                )
+            elif apart[nearest]:
+                self.pending[rival] = min(self.pending.get(rival, math.inf), least)
                 reach[nearest] = np.inf
             else:
-                reach[nearest] = self._reach(
-                    winner, rho, uncapped, rivals[nearest : nearest + 1], settled, sure, until
-                )[0]
+                self._limit(least)
+                return
+
+    def _refresh(self, rival: int, running: np.ndarray) -> bool:
+        """Evaluate a stale rival again, taking it out of the ``running`` if it is unaffordable;
+        False if that is too close to call (its stale bound stands)."""
+        try:
+            found = self._evaluate(rival)
+        except _Close:
+            self.touched[rival] = True
+            return False
+        if found is None:
+            running[rival] = False
+        return True
 
     def _reach(
         self,
