@@ -117,8 +117,9 @@ def _most(a: np.ndarray) -> float:
 class FloatRun:
     """One float run at a per-voter ``share``. ``run`` buys projects in MES order and sets
     ``reach``: every share below ``share + reach`` surely buys the same projects, in the same
-    order but for swaps of projects that share no supporter (see above). The reach is tracked only while it exceeds ``step`` (a smaller one is no use), so not
-    at all, and left at 0, given a ``cap`` of at most one step.
+    order but for swaps of projects that share no supporter (see above). The reach is tracked
+    only while it exceeds ``step`` (a smaller one is no use), so not at all, and left at 0,
+    given a ``cap`` of at most one step.
 
     An untracked run may follow a run ``above`` at a higher share, which ``records`` what it
     knew at each round. While both have bought the same projects in the same order, every voter
@@ -320,10 +321,16 @@ class FloatRun:
             self._spend(winner, left, uncapped, sure, until, low)
             self.purchases.append(winner)
             if self.pending:
-                self.pending.pop(winner, None)
-                overlap = ballots.overlap[winner]
-                for rival in [r for r in self.pending if overlap[r]]:
-                    self._limit(self.pending.pop(rival))
+                self._settle_pending(winner)
+
+    def _settle_pending(self, winner: int) -> None:
+        """After ``winner`` is bought: its own waiting limits lapse (bought before any project it
+        shares a supporter with, it could only have come earlier), and those of the rivals it
+        shares a supporter with bind."""
+        self.pending.pop(winner, None)
+        overlap = self.ballots.overlap[winner]
+        for rival in [r for r in self.pending if overlap[r]]:
+            self._limit(self.pending.pop(rival))
 
     def _above_record(self, running: np.ndarray) -> _Record | None:
         """The run above's record of this round, while this run may follow it (see ``FloatRun``);
@@ -458,7 +465,8 @@ class FloatRun:
     ) -> None:
         """Lower the reach to where one of the ``rivals`` (those still ``running``) could first be
         as cheap as the winner, whose rho surely falls at ``sure`` per unit of rise up to
-        ``until``; ``settled`` rivals were compared with it exactly and neither's rho can change.
+        ``until``; ``settled`` rivals were compared with it exactly and neither's rho can change. A
+        rival sharing no supporter with the winner leaves its limit in ``pending`` instead.
 
         A rival's rho and fall are those of its last evaluation, which stay bounds as its price
         only rises through the run. When such a stale bound would cut the reach, the rival is
@@ -466,8 +474,6 @@ class FloatRun:
         most rivals stale, and one stale rival can cut the reach of the whole run.
         """
         reach = self._reach(winner, rho, uncapped, rivals, settled, sure, until)
-        # A rival sharing no supporter with the winner may only come before it (see ``FloatRun``):
-        # its limit waits in ``pending``.
         apart = ~self.ballots.overlap[winner].take(rivals)
         while self.tracking:
             nearest = int(reach.argmin())
