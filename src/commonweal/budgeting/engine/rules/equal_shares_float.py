@@ -31,8 +31,8 @@ rho is what it was at round t, and every other project's rho is at least what it
 rival whose limit at round t was dropped needs none of those not yet bought, and every other
 rival stays dearer than A, so the next purchase keeps the set closed; where the run ends, it
 holds what it held here, everyone holding the same. At Toulouse 2022, where a project shares
-supporters with one in seven others, nine in ten changes of order between neighbouring shares
-are such swaps.
+supporters with one in seven others, more than four in five changes of order between
+neighbouring shares that buy the same projects are such swaps.
 
 Long dot products use ``np.einsum``, not BLAS: OpenBLAS threads a dot product over more than
 10,000 elements, and on a busy machine waiting for those threads costs far more than the product
