@@ -125,7 +125,7 @@ def same_up_to_swaps(ballots: _Ballots, these: list[int], those: list[int]) -> b
 
 def test_a_tracked_run_vouches_for_shares_that_swap_two_projects_without_common_supporters():
     # At share 40/11 A (19, six supporters) and D (6, six) tie at rho 1/6, A first by id; A's
-    # supporters keep 5/11 each. Then E costs its supporters 1.35 each against D's 2.06: A, E,
+    # supporters keep 31/66 each. Then E costs its supporters 1.35 each against D's 2.06: A, E,
     # D. At 45/11 they keep 61/66, and D (1.15 each, rho 0.19) comes before E (1.05, rho 0.21).
     # D and E share no supporter: after both, everyone holds what they would have either way.
     profile = approval_profile(
