@@ -54,9 +54,12 @@ if TYPE_CHECKING:
 
     from commonweal.budgeting.engine.rules.equal_shares import _Ballots
 
-# Still ~10^4 times the worst float error (a dot product over 50,000 voter groups errs by at most
-# ~6e-12 of its size); 1e-6 gave up on one Add1 float run in 20-30 (Budapest, Toulouse).
-_TOLERANCE = 1e-7
+# Still ~10^3 times the worst float error of a sum (a dot product over 50,000 voter groups errs by
+# at most ~6e-12 of its size), and ~50 times what a voter's money can drift over 30 purchases of
+# projects with 20,000 supporting groups each. 1e-6 gave up on one Add1 float run in 20-30
+# (Budapest, Toulouse); 1e-7 on 6 of Budapest's 510 and 11 over the shared files, each costing
+# an exact run; 1e-8 on none of them.
+_TOLERANCE = 1e-8
 # Relative error of a rho computed by one float division of exact integers.
 _EXACT = 1e-12
 # Newton steps on the piecewise-linear payment function reach its root in a few steps; past
