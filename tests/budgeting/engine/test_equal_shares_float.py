@@ -5,6 +5,7 @@ below it buys, in an order that differs at most by swapping projects with no com
 from fractions import Fraction
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -110,6 +111,27 @@ def test_every_run_of_a_following_block_buys_what_the_exact_rule_buys(profile):
     for j, (_, bought) in _untracked_runs(ballots, first, step, 0, 24, 0.0).items():
         if bought is not None:  # a run that gave up is run exactly by the search
             assert bought == _Run(ballots, first + j * step).run()
+
+
+@pytest.mark.parametrize(
+    ("budget", "decides"),
+    [
+        (Fraction(10), False),
+        (10 + Fraction(1, 10**8), False),
+        (10 - Fraction(1, 10**8), False),
+        (10 + Fraction(1, 10**6), True),
+        (10 - Fraction(1, 10**6), True),
+    ],
+)
+def test_a_float_run_decides_only_with_a_margin_and_otherwise_gives_up(budget, decides):
+    # A (10) has both voters, B (3) the second alone: at a share of budget/2 A's supporters hold
+    # budget. The margin is 10^-8 of a share per supporter, 10^-7 here: within it, float cannot
+    # tell whether A is affordable (exactly: from 10 on), and the search runs the share exactly.
+    profile = approval_profile([[1, 0], [1, 1]], [1, 1], [10, 3], budget)
+    ballots = _Ballots(profile)
+    exact = _Run(ballots, budget / 2).run()
+    assert exact == ([0] if budget >= 10 else [1])
+    assert FloatRun(ballots, budget / 2).run() == (exact if decides else None)
 
 
 def same_up_to_swaps(ballots: _Ballots, these: list[int], those: list[int]) -> bool:
