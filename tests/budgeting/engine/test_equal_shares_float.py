@@ -165,6 +165,36 @@ def test_a_tracked_run_vouches_for_shares_that_swap_two_projects_without_common_
     assert run.reach > 2 * step
 
 
+def test_a_step_along_the_tangent_carries_the_reach_up_to_where_the_order_changes():
+    # 95 voters with a share of 159/95 each buy C, D, B, A; three steps of 159/1520 higher they
+    # buy A before B, which the five voters of the last ballot both approve. From the rivals'
+    # last evaluations alone the reach ends below one step (0.96); one step along the tangent
+    # where that bound ends carries it to 2.8 steps, where the change is near.
+    profile = approval_profile(
+        [
+            [0, 0, 1, 1],
+            [0, 1, 0, 0],
+            [0, 1, 1, 1],
+            [1, 0, 0, 0],
+            [1, 0, 0, 1],
+            [1, 0, 1, 0],
+            [1, 0, 1, 1],
+            [1, 1, 0, 1],
+        ],
+        [16, 15, 20, 10, 6, 16, 7, 5],
+        [46, 4, 56, 12],
+        159,
+    )
+    ballots = _Ballots(profile)
+    first = Fraction(159, 95)
+    step = first / 16
+    run = FloatRun(ballots, first, step, float(64 * step))
+    assert run.run() == [2, 3, 1, 0]
+    exact = [_Run(ballots, first + j * step).run() for j in (1, 2, 3)]
+    assert exact == [[2, 3, 1, 0], [2, 3, 1, 0], [2, 3, 0, 1]]
+    assert 2 * step < run.reach <= 3 * step
+
+
 @settings(max_examples=300, deadline=None)
 @given(approval_profiles(density=0.4, most=8, weight=9, cost=60))
 def test_every_share_within_a_tracked_runs_reach_buys_its_projects(profile):

@@ -474,10 +474,13 @@ class FloatRun:
         A rival's rho and fall are those of its last evaluation, which stay bounds as its price
         only rises through the run. When such a stale bound would cut the reach, the rival is
         evaluated again (it may have risen far, or become unaffordable): lazy evaluation leaves
-        most rivals stale, and one stale rival can cut the reach of the whole run.
+        most rivals stale, and one stale rival can cut the reach of the whole run. A rival as it
+        is now is then bounded again from where its line ends (see ``_tangent_reach``).
         """
         reach = self._reach(winner, rho, uncapped, rivals, settled, sure, until)
         apart = ~self.ballots.overlap[winner].take(rivals)
+        ceiling = rho + self._error(winner, rho, uncapped)
+        stepped: set[int] = set()
         while self.tracking:
             nearest = int(reach.argmin())
             rival = int(rivals[nearest])
@@ -490,12 +493,43 @@ class FloatRun:
                     if running[rival]
                     else np.inf
                 )
+            elif rival not in stepped and not self.touched[rival]:
+                stepped.add(rival)
+                reach[nearest] = self._tangent_reach(rival, ceiling, sure, until, least)
             elif apart[nearest]:
                 self.pending[rival] = min(self.pending.get(rival, math.inf), least)
                 reach[nearest] = np.inf
             else:
                 self._limit(least)
                 return
+
+    def _tangent_reach(self, rival: int, ceiling: float, sure: float, until: float, rise: float) -> float:
+        """The least rise, at least ``rise``, at which an untouched ``rival`` could be as cheap as
+        a winner whose rho is at most ``ceiling`` and surely falls at ``sure`` per unit of rise
+        up to ``until``; no rise below ``rise`` could.
+
+        The rival's price is at least what it would be were each supporter to hold ``gain``
+        times the rise more, a convex function of the rise (see ``_sure_fall_over``), which stays
+        above its tangent at ``rise``. ``_reach`` follows the tangent at no rise, from the
+        rival's last evaluation; one step along the tangent where that one ends goes further.
+        """
+        ballots = self.ballots
+        money = self.held[rival]
+        assert money is not None  # untouched since it was found affordable
+        most = money + self.gain.take(ballots.supporters[rival]) * rise
+        price = self._price_holding(rival, most)
+        scale = ballots.scale_list[rival]
+        gap = (price - self.tolerance) / scale - (ceiling - sure * min(rise, until))
+        if gap <= 0:
+            return rise
+        ratio = most if ballots.approval[rival] else most / ballots.utilities[rival]
+        fall = self._fall(rival, ratio, price) / scale
+        # As in ``_reach``: the gap closes at no more than the fall less ``sure`` while the
+        # winner surely falls, and at the fall after.
+        closing = (gap + max(until - rise, 0.0) * sure) / fall if fall > 0 else math.inf
+        if fall > sure:
+            closing = min(closing, gap / (fall - sure))
+        return rise + closing
 
     def _refresh(self, rival: int, running: np.ndarray) -> bool:
         """Evaluate a stale rival again, taking it out of the ``running`` if it is unaffordable;
