@@ -320,6 +320,8 @@ class FloatRun:
                 (rivals,) = running.nonzero()
                 # With no rival left, this round is the last: no later one needs how far the
                 # winner's price surely falls, nor what its supporters surely gain.
+                # At a higher share, the winner's rho is at most this.
+                ceiling = rho + self._error(winner, rho, uncapped)
                 if len(rivals):
                     low = self.low.take(ballots.supporters[winner])
                     # The winner's price surely falls at ``sure`` per unit of rise up to ``until``
@@ -327,8 +329,8 @@ class FloatRun:
                     if not uncapped:
                         sure, until = self._sure_fall(winner, price, left, low)
                     rate = sure / scales[winner]
-                    self._rivals_reach(winner, rho, uncapped, rivals, running, settled, rate, until)
-                self._undefer(rho + self._error(winner, rho, uncapped))
+                    self._rivals_reach(winner, ceiling, rivals, running, settled, rate, until)
+                self._undefer(ceiling)
             self._spend(winner, left, uncapped, sure, until, low)
             self.purchases.append(winner)
             if self.pending:
@@ -466,8 +468,7 @@ class FloatRun:
     def _rivals_reach(
         self,
         winner: int,
-        rho: float,
-        uncapped: bool,
+        ceiling: float,
         rivals: np.ndarray,
         running: np.ndarray,
         settled: list[int],
@@ -475,9 +476,10 @@ class FloatRun:
         until: float,
     ) -> None:
         """Lower the reach to where one of the ``rivals`` (those still ``running``) could first be
-        as cheap as the winner, whose rho surely falls at ``sure`` per unit of rise up to
-        ``until``; ``settled`` rivals were compared with it exactly and neither's rho can change. A
-        rival sharing no supporter with the winner leaves its limit in ``pending`` instead.
+        as cheap as the winner, whose rho is at most ``ceiling`` and surely falls at ``sure`` per
+        unit of rise up to ``until``; ``settled`` rivals were compared with it exactly and
+        neither's rho can change. A rival sharing no supporter with the winner leaves its limit in
+        ``pending`` instead.
 
         A rival's rho and fall are those of its last evaluation, which stay bounds as its price
         only rises through the run. When such a stale bound would cut the reach, the rival is
@@ -485,9 +487,8 @@ class FloatRun:
         most rivals stale, and one stale rival can cut the reach of the whole run. A rival as it
         is now is then bounded again from where its line ends (see ``_tangent_reach``).
         """
-        reach = self._reach(winner, rho, uncapped, rivals, settled, sure, until)
+        reach = self._reach(ceiling, rivals, settled, sure, until)
         apart = ~self.ballots.overlap[winner].take(rivals)
-        ceiling = rho + self._error(winner, rho, uncapped)
         stepped: set[int] = set()
         while self.tracking:
             nearest = int(reach.argmin())
@@ -497,7 +498,7 @@ class FloatRun:
                 return
             if self.touched[rival] and self._refresh(rival, running):
                 reach[nearest] = (
-                    self._reach(winner, rho, uncapped, rivals[nearest : nearest + 1], settled, sure, until)[0]
+                    self._reach(ceiling, rivals[nearest : nearest + 1], settled, sure, until)[0]
                     if running[rival]
                     else np.inf
                 )
@@ -532,12 +533,7 @@ class FloatRun:
             return rise
         ratio = most if ballots.approval[rival] else most / ballots.utilities[rival]
         fall = self._fall(rival, ratio, price) / scale
-        # As in ``_reach``: the gap closes at no more than the fall less ``sure`` while the
-        # winner surely falls, and at the fall after.
-        closing = (gap + max(until - rise, 0.0) * sure) / fall if fall > 0 else math.inf
-        if fall > sure:
-            closing = min(closing, gap / (fall - sure))
-        return rise + closing
+        return rise + float(_closing(np.float64(gap), np.float64(fall), sure, max(until - rise, 0.0)))
 
     def _refresh(self, rival: int, running: np.ndarray) -> bool:
         """Evaluate a stale rival again, taking it out of the ``running`` if it is unaffordable;
@@ -552,33 +548,18 @@ class FloatRun:
         return True
 
     def _reach(
-        self,
-        winner: int,
-        rho: float,
-        uncapped: bool,
-        rivals: np.ndarray,
-        settled: list[int],
-        sure: float,
-        until: float,
+        self, ceiling: float, rivals: np.ndarray, settled: list[int], sure: float, until: float
     ) -> np.ndarray:
-        """For each rival, the least rise at which it could be as cheap as the winner.
-
-        A rival's gap to the winner closes at no more than its fall less ``sure`` up to
-        ``until``, and at its fall past it: the gap left is at least the smaller of two lines, so
-        it first closes where the first of them reaches 0.
-        """
+        """For each rival, the least rise at which it could be as cheap as a winner whose rho is
+        at most ``ceiling`` and surely falls at ``sure`` up to ``until`` (see ``_closing``)."""
         near, fall = self.rival.take(rivals, axis=1)
-        gap = near - (rho + self._error(winner, rho, uncapped))
+        gap = near - ceiling
         # Both rhos stay what they are over the cap, so an exact comparison (a tie included,
         # broken by id) stays as it is.
         if settled:
             gap[np.isin(rivals, settled)] = np.inf
-        # A line whose slope is not positive never reaches 0: dividing by 0 gives infinity. (Where
-        # the gap is not positive the quotient means nothing: the rival has caught up already.)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            reach = (gap + until * sure) / fall
-            if sure > 0:  # else the lines are one (``until`` is 0)
-                np.minimum(reach, gap / np.maximum(fall - sure, 0.0), out=reach)
+        reach = _closing(gap, fall, sure, until)
+        # Where the gap is not positive the quotient means nothing: the rival has caught up.
         reach[gap <= 0] = 0.0
         return reach
 
@@ -868,6 +849,19 @@ class FloatRun:
         self.budget[groups] = kept
         if self.kept is not None:
             self.kept.append(kept)
+
+
+def _closing(gap: np.ndarray, fall: np.ndarray, sure: float, until: float) -> np.ndarray:
+    """The least rise at which each positive ``gap`` between a rival's rho and a winner's could
+    close, the rival's falling at most ``fall`` per unit of rise and the winner's surely falling
+    ``sure`` up to ``until`` and perhaps not at all after: the gap left is at least the smaller
+    of two lines, so it first closes where the first of them reaches 0. A line whose slope is
+    not positive never reaches 0 (dividing by 0 gives infinity)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rise = (gap + until * sure) / fall
+        if sure > 0:  # else the lines are one
+            rise = np.minimum(rise, gap / np.maximum(fall - sure, 0.0))
+    return rise
 
 
 def _price(ratio: np.ndarray, weighted: np.ndarray, cost: float, price: float, scratch: np.ndarray) -> float:
