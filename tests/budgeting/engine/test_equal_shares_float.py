@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from commonweal.budgeting.engine.election import Profile
 from commonweal.budgeting.engine.rules.equal_shares import _Ballots, _Run, _untracked_runs
-from commonweal.budgeting.engine.rules.equal_shares_float import FloatRun
+from commonweal.budgeting.engine.rules.equal_shares_float import FloatRun, _price
 
 
 def approval_profile(
@@ -209,3 +209,52 @@ def test_every_share_within_a_tracked_runs_reach_buys_its_projects(profile):
     while j * step < run.reach:
         assert same_up_to_swaps(ballots, bought, _Run(ballots, first + j * step).run())
         j += 1
+
+
+def exact_price(ratios: list[int], weights: list[int], cost: Fraction) -> Fraction:
+    """The x with sum(weight * min(ratio, x)) = cost, counted in fractions: the supporters short
+    of x pay all they hold, the rest x each."""
+    for poor in range(len(ratios)):
+        paid = sum(w * r for r, w in sorted(zip(ratios, weights, strict=True))[:poor])
+        rest = sum(w for r, w in sorted(zip(ratios, weights, strict=True))[poor:])
+        price = (cost - paid) / rest
+        if price <= sorted(ratios)[poor]:
+            return price
+    raise AssertionError("unaffordable")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(1, 1000), st.integers(1, 5)), min_size=1, max_size=40),
+    st.floats(0.01, 0.99),
+    st.floats(0, 3),
+)
+def test_the_price_is_found_from_a_guess_below_it_above_it_or_past_every_ratio(pairs, spend, guess):
+    ratios, weights = [r for r, _ in pairs], [w for _, w in pairs]
+    # Short of all they hold: a guess past every ratio is not a root.
+    cost = Fraction(spend) * sum(r * w for r, w in pairs)
+    exact = exact_price(ratios, weights, cost)
+    start = float(cost / sum(weights))  # the price were nobody short of it, at most the true one
+    found = _price(
+        np.array(ratios, dtype=float),
+        np.array(weights, dtype=float),
+        float(cost),
+        start,
+        np.empty(len(pairs)),
+        guess * float(exact),
+    )
+    assert found == pytest.approx(float(exact), rel=1e-12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(approval_profiles(density=0.4, most=8, weight=9, cost=60), st.integers(-8, 48))
+def test_a_run_guided_by_the_prices_of_another_share_buys_and_vouches_as_it_would_alone(profile, offset):
+    ballots = _Ballots(profile)
+    first = profile.budget / profile.num_voters
+    step = first / 16
+    guide = FloatRun(ballots, first + offset * step, step, float(64 * step))
+    guide.run()
+    alone = FloatRun(ballots, first, step, float(64 * step))
+    guided = FloatRun(ballots, first, step, float(64 * step), guide=guide.prices)
+    assert guided.run() == alone.run()
+    assert guided.reach == pytest.approx(alone.reach, rel=1e-9)

@@ -428,6 +428,7 @@ def _raise_shares(
     # each time.
     untracked = pause = 0
     ahead: dict[int, tuple[float, list[int] | None]] = {}
+    guide = None
     outcomes, last, last_at = 0, [], 0  # how many outcomes so far, the last and its k
 
     def settled(j: int) -> tuple[Fraction, list[int]]:
@@ -446,8 +447,9 @@ def _raise_shares(
         if k in ahead:
             reach, bought = ahead.pop(k)
         else:
-            run = FloatRun(ballots, first + k * step, step, cap)
+            run = FloatRun(ballots, first + k * step, step, cap, guide=guide)
             bought, reach = run.run(), run.reach
+            guide = run.prices
         if bought is None:
             bought, reach = _Run(ballots, first + k * step).run(), 0.0
         outcome = ballots.free + bought

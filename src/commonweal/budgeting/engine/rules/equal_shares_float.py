@@ -154,6 +154,7 @@ class FloatRun:
         cap: float = math.inf,
         above: FloatRun | None = None,
         record: bool = False,
+        guide: list[np.ndarray] | None = None,
     ) -> None:
         self.ballots = ballots
         share_f = float(share)
@@ -212,6 +213,9 @@ class FloatRun:
         # A run above is no use to a tracked run, which must find each unaffordable project
         # itself to bound the reach.
         self.above = None if self.tracking else above
+        self.guide = guide
+        # Per round, each project's last price found, once every contender was evaluated.
+        self.prices: list[np.ndarray] = []
         # Per round, what this run knew, for the run below (see ``_Record``), and what the
         # winner's supporters held after paying for it.
         self.records: list[_Record] | None = [] if record else None
@@ -283,6 +287,7 @@ class FloatRun:
                 return
             contenders.sort()
             rho, winner, price, uncapped = contenders[0]
+            self.prices.append(self.start.copy())
             error = self._error(winner, rho, uncapped)
             close = [
                 contender
@@ -526,7 +531,9 @@ class FloatRun:
         money = self.held[rival]
         assert money is not None  # untouched since it was found affordable
         most = money + self.gain.take(ballots.supporters[rival]) * rise
-        price = self._price_holding(rival, most)
+        found = self.found[rival]
+        assert found is not None
+        price = self._price_holding(rival, most, found[0] - self.price_fall[rival] * rise)
         scale = ballots.scale_list[rival]
         gap = (price - self.tolerance) / scale - (ceiling - sure * min(rise, until))
         if gap <= 0:
@@ -615,7 +622,8 @@ class FloatRun:
         cost), so it lies below its chord: the fall over the whole horizon, pro rata, holds at every
         rise up to it.
         """
-        fall = price - self._price_holding(p, money + low * horizon) - self.tolerance
+        guess = price - self.price_fall[p] * horizon
+        fall = price - self._price_holding(p, money + low * horizon, guess) - self.tolerance
         if fall <= 0:
             return 0.0, 0.0
         return fall / horizon, horizon
@@ -661,7 +669,9 @@ class FloatRun:
         uncapped = lowest > price + self.tolerance
         if lowest < price:
             scratch = ballots.scratch[: len(groups)]
-            price = _price(ratio, ballots.weighted[p], cost, start, scratch)
+            guide = self.guide
+            guess = guide[min(len(self.purchases), len(guide) - 1)].item(p) if guide else start
+            price = _price(ratio, ballots.weighted[p], cost, start, scratch, guess)
             self.start[p] = price
         scale = ballots.scale_list[p]
         self.bound[p] = (price - self.tolerance) / scale
@@ -724,7 +734,7 @@ class FloatRun:
             return -math.inf, rise  # within float error of its cost: take no chances
         return (self._price_holding(p, most) - self.tolerance) / ballots.scale_list[p], rise
 
-    def _price_holding(self, p: int, money: np.ndarray) -> float:
+    def _price_holding(self, p: int, money: np.ndarray, guess: float = -math.inf) -> float:
         """p's price per unit of utility were its supporters to hold ``money``."""
         ballots = self.ballots
         return _price(
@@ -733,6 +743,7 @@ class FloatRun:
             ballots.cost_list[p],
             ballots.first_price_list[p],
             ballots.scratch[: len(money)],
+            guess,
         )
 
     def _catch_up_limit(self, p: int) -> None:
@@ -864,19 +875,39 @@ def _closing(gap: np.ndarray, fall: np.ndarray, sure: float, until: float) -> np
     return rise
 
 
-def _price(ratio: np.ndarray, weighted: np.ndarray, cost: float, price: float, scratch: np.ndarray) -> float:
-    """The price x with sum(weighted * min(ratio, x)) = cost, starting below it at ``price``.
+def _price(
+    ratio: np.ndarray,
+    weighted: np.ndarray,
+    cost: float,
+    price: float,
+    scratch: np.ndarray,
+    guess: float = -math.inf,
+) -> float:
+    """The price x with sum(weighted * min(ratio, x)) = cost, starting below it at ``price``, or at
+    ``guess`` if higher, which may lie on either side.
 
     The left side is concave, increasing and piecewise linear in x, so Newton steps from the
     left land on the root of the current piece and climb monotonically to the true root. A
     shortfall within the rounding error of the left side's sum (n terms) could as well have been
     an excess, which would end the steps there: it ends them too, sparing steps that only chase
-    rounding, and the price stays a hair below the root, as a start must be.
+    rounding, and the price stays a hair below the root, as a start must be. A guess above the
+    root takes one Newton step down first: the left side lies below its tangent there, so the
+    step ends at or below the root (never below ``price``, which is; where every ratio is below
+    the guess the tangent is flat, and the steps start from ``price``).
     """
     dot = _dot_for(len(ratio))
     rounding = cost * len(ratio) * _EPSILON
+    right = guess > price
+    low = price
+    if right:
+        price = guess
     for _ in range(_NEWTON_STEPS):
         short = cost - float(dot(weighted, np.minimum(ratio, price, out=scratch)))
+        if right and short < -rounding:
+            right = False
+            slope = float(dot(weighted, ratio > price))
+            price = max(low, price + short / slope) if slope > 0 else low
+            continue
         if short <= rounding:
             return price
         step = short / float(dot(weighted, ratio > price))
