@@ -841,11 +841,13 @@ class FloatRun:
                     self.growth_max = max(self.growth_max, _most(growth))
                     debt -= np.minimum(left, 0.0)
                     self.debt[groups] = debt
+                # What each may gain on average over rises up to the reach: nothing at all for
+                # those owing more than the reach could bring, who stay out of money (the reach
+                # only falls through the run).
+                gain = growth - debt / self.reach
                 if low is not None:
-                    self.gain[groups] = np.maximum(growth - debt / self.reach, 0.0)
-                # Those owing more than the reach could bring stay out of money (the reach only
-                # falls through the run).
-                growth *= self.reach * growth > debt
+                    self.gain[groups] = np.maximum(gain, 0.0)
+                growth *= gain > 0
                 self.growth[groups] = growth
         if uncapped:
             # Every supporter keeps more than the tolerance: none comes near nothing.
