@@ -444,7 +444,7 @@ def _raise_shares(
     while last_k is None or k <= last_k or previous is None:
         if untracked and k not in ahead:
             # The run past them is tracked, with the cap the last tracked run left.
-            ahead = _untracked_runs(ballots, first, step, k, untracked, cap)
+            ahead, guide = _untracked_runs(ballots, first, step, k, untracked, cap, guide)
         if k in ahead:
             reach, bought = ahead.pop(k)
         else:
@@ -500,23 +500,31 @@ def _unit(profile: Profile, *amounts: Fraction) -> int:
 
 
 def _untracked_runs(
-    ballots: _Ballots, first: Fraction, step: Fraction, k: int, count: int, cap: float
-) -> dict[int, tuple[float, list[int] | None]]:
+    ballots: _Ballots,
+    first: Fraction,
+    step: Fraction,
+    k: int,
+    count: int,
+    cap: float,
+    guide: list[np.ndarray] | None = None,
+) -> tuple[dict[int, tuple[float, list[int] | None]], list[np.ndarray]]:
     """Untracked float runs at the ``count`` shares first + j * step for j from ``k`` up, and the
-    tracked run (with ``cap``) at the share past them, which the search comes to next: each one's
-    reach and what it bought, by j. They run from the highest down, each following the one above
-    it (see ``FloatRun``): consecutive shares mostly buy the same projects for most rounds. Only
-    the run just above is kept while the next one runs."""
+    tracked run (with ``cap``, ``guide``d as ``FloatRun`` says) at the share past them, which the
+    search comes to next: each one's reach and what it bought, by j, and the tracked run's prices
+    to guide the next. They run from the highest down, each following the one above it (see
+    ``FloatRun``): consecutive shares mostly buy the same projects for most rounds. Only the run
+    just above is kept while the next one runs."""
     top = k + count
-    above = FloatRun(ballots, first + top * step, step, cap, record=True)
+    above = FloatRun(ballots, first + top * step, step, cap, record=True, guide=guide)
     bought = above.run()
+    prices = above.prices
     runs = {top: (above.reach, bought)}
     for j in reversed(range(k, top)):
         run = FloatRun(ballots, first + j * step, step, 0.0, above=above, record=j > k)
         bought = run.run()
         runs[j] = (run.reach, bought)
         above = run
-    return runs
+    return runs, prices
 
 
 class _Apart:
