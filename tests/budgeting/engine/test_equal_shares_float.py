@@ -258,3 +258,41 @@ def test_a_run_guided_by_the_prices_of_another_share_buys_and_vouches_as_it_woul
     guided = FloatRun(ballots, first, step, float(64 * step), guide=guide.prices)
     assert guided.run() == alone.run()
     assert guided.reach == pytest.approx(alone.reach, rel=1e-9)
+
+
+@pytest.mark.parametrize(("budget", "rounds"), [(4, 0), (10, 1), (14, 1), (20, 2)])
+def test_a_run_opens_with_the_rounds_whose_projects_every_supporter_pays_in_full(budget, rounds):
+    # By rho: A (4, its four supporters pay 1 each), C (6, three pay 2 each), B (4, two pay 2).
+    # C's first two supporters pay 1 for A first, so C opens runs only from a share above 3;
+    # A from a share above 1. B comes last: nothing follows it to be told apart from.
+    profile = approval_profile(
+        [[1, 1, 0], [1, 1, 0], [1, 0, 1], [1, 0, 1], [0, 0, 1]], [1, 1, 1, 1, 1], [4, 4, 6], budget
+    )
+    ballots = _Ballots(profile)
+    share = float(profile.budget / profile.num_voters)
+    running = np.ones(3, dtype=bool)
+    assert ballots.opening.order == [0, 2, 1]
+    assert ballots.opening.rounds(share, 1e-8 * share, running) == rounds
+    assert FloatRun(ballots, profile.budget / profile.num_voters).run() == _Run(
+        ballots, profile.budget / profile.num_voters
+    ).run()
+
+
+@settings(max_examples=300, deadline=None)
+@given(approval_profiles(density=0.6, most=8, weight=9, cost=60), st.integers(0, 64))
+def test_the_rounds_that_open_a_run_are_the_exact_rules_first_each_paid_in_full(profile, rise):
+    ballots = _Ballots(profile)
+    share = profile.budget / profile.num_voters * (1 + Fraction(rise, 16))
+    running = np.zeros(len(profile.costs), dtype=bool)
+    running[ballots.candidates] = True
+    rounds = ballots.opening.rounds(float(share), 1e-8 * float(share), running)
+    trace = ballots.trace(share)
+    opened = trace.purchases[:rounds]
+    assert [purchase.project for purchase in opened] == ballots.opening.order[:rounds]
+    for purchase in opened:
+        supporters = ballots.supporters[purchase.project]
+        assert purchase.price == profile.costs[purchase.project] / int(profile.weights[supporters].sum())
+    assert not np.isin(trace.ran_out_at, range(rounds)).any()
+    bought = FloatRun(ballots, share).run()
+    if bought is not None:  # a run that gave up is run exactly by the search
+        assert bought == _Run(ballots, share).run()

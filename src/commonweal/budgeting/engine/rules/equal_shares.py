@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from commonweal.budgeting.engine.rules.equal_shares_float import FloatRun
+from commonweal.budgeting.engine.rules.equal_shares_float import FloatRun, Opening
 from commonweal.budgeting.engine.rules.greedy import (
     greedy_fill,
     satisfaction_density,
@@ -159,6 +159,7 @@ class _Ballots:
         largest = max((len(groups) for groups in self.supporters), default=0)
         # Room for one value per supporter of any project, overwritten by each use.
         self.scratch = np.empty(largest)
+        self.opening = Opening(self)
 
     def raised(
         self, step: Fraction, available: Iterable[int], limit: Fraction | None = None

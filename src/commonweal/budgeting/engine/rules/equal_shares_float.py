@@ -251,6 +251,8 @@ class FloatRun:
         most = self.share + self.cap if self.tracking else self.share
         slack = self.tolerance * ballots.weight_sums
         running &= most * ballots.weight_sums >= ballots.costs_f - slack
+        if self.above is None and self.records is None:
+            self._open(running)
         bound = self.bound
         while True:
             record = self._repeat(running)
@@ -340,6 +342,17 @@ class FloatRun:
             self.purchases.append(winner)
             if self.pending:
                 self._settle_pending(winner)
+
+    def _open(self, running: np.ndarray) -> None:
+        """Buy the rounds that open every run at this share (see ``Opening``) at once."""
+        opening = self.ballots.opening
+        rounds = opening.rounds(self.share, self.tolerance, running)
+        if rounds:
+            np.subtract(self.share, opening.paid[rounds], out=self.budget)
+            bought = opening.order[:rounds]
+            running[bought] = False
+            self.purchases.extend(bought)
+            self.prices.extend([self.start.copy()] * rounds)
 
     def _settle_pending(self, winner: int) -> None:
         """After ``winner`` is bought: its own waiting limits lapse (bought before any project it
@@ -862,6 +875,65 @@ class FloatRun:
         self.budget[groups] = kept
         if self.kept is not None:
             self.kept.append(kept)
+
+
+class Opening:
+    """The rounds that open a run at any share high enough, the same at every such share.
+
+    Until a run has evaluated anything but its winners, each project's bound is its first rho.
+    A round whose least first rho is clearly below the next one (by the margin of a round's
+    contenders), and whose project every supporter can pay in full at that price with room to
+    spare, evaluates that project alone and buys it at its first price: no rival's rho has been
+    found, so none limits the reach; nobody runs short, so the bounds on what voters may hold
+    stay as they were. A run of such rounds leaves each voter the share less fixed payments,
+    and it opens every run at a share from which its supporters' money suffices. At Budapest
+    2024 the first four rounds of every run are such rounds, paid for by the projects with the
+    most supporters: a seventh of the search's time.
+
+    The payments are summed as runs need them, up to the first round that is not of this kind at
+    the share asked.
+    """
+
+    def __init__(self, ballots: _Ballots) -> None:
+        self.ballots = ballots
+        first_rho = ballots.first_rho
+        # Projects by first rho, ties by id, as a run orders its bounds.
+        self.order: list[int] = sorted(ballots.candidates, key=lambda p: (first_rho[p], p))
+        # What each voter group has paid before each round, and the most any supporter of that
+        # round's project has paid.
+        self.paid: list[np.ndarray] = [np.zeros(len(ballots.profile.weights))]
+        self.most_paid: list[float] = []
+
+    def rounds(self, share: float, tolerance: float, running: np.ndarray) -> int:
+        """How many rounds of this kind open a run at ``share``, deciding with ``tolerance``,
+        among the projects ``running``."""
+        ballots = self.ballots
+        order = self.order
+        done = 0
+        while done + 1 < len(order):
+            p = order[done]
+            if not (running[p] and ballots.approval[p]):
+                break
+            price, scale = ballots.first_price_list[p], ballots.scale_list[p]
+            if not ballots.first_rho[order[done + 1]] > price / scale + 2 * tolerance / scale:
+                break
+            if not share - self._most_paid(done) > price + tolerance:
+                break
+            done += 1
+        return done
+
+    def _most_paid(self, done: int) -> float:
+        """The most any supporter of the project of round ``done`` has paid before it."""
+        ballots = self.ballots
+        while len(self.most_paid) <= done:
+            j = len(self.most_paid)
+            p = self.order[j]
+            groups = ballots.supporters[p]
+            self.most_paid.append(_most(self.paid[j].take(groups)))
+            paid = self.paid[j].copy()
+            paid[groups] += ballots.first_price_list[p]
+            self.paid.append(paid)
+        return self.most_paid[done]
 
 
 def _closing(gap: np.ndarray, fall: np.ndarray, sure: float, until: float) -> np.ndarray:
