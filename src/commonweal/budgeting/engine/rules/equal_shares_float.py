@@ -251,8 +251,7 @@ class FloatRun:
         most = self.share + self.cap if self.tracking else self.share
         slack = self.tolerance * ballots.weight_sums
         running &= most * ballots.weight_sums >= ballots.costs_f - slack
-        if self.above is None and self.records is None:
-            self._open(running)
+        self._open(running)
         bound = self.bound
         while True:
             record = self._repeat(running)
@@ -344,15 +343,31 @@ class FloatRun:
                 self._settle_pending(winner)
 
     def _open(self, running: np.ndarray) -> None:
-        """Buy the rounds that open every run at this share (see ``Opening``) at once."""
+        """Buy the rounds that open every run at this share (see ``Opening``) at once, recording
+        them for the run below as they would have been recorded one by one. (A run that follows
+        the run above opens too: that run bought the same, at a share that opens with no fewer
+        rounds.)"""
         opening = self.ballots.opening
         rounds = opening.rounds(self.share, self.tolerance, running)
-        if rounds:
-            np.subtract(self.share, opening.paid[rounds], out=self.budget)
-            bought = opening.order[:rounds]
-            running[bought] = False
-            self.purchases.extend(bought)
-            self.prices.extend([self.start.copy()] * rounds)
+        if not rounds:
+            return
+        bought = opening.order[:rounds]
+        if self.records is not None and self.kept is not None:
+            ballots = self.ballots
+            for j, winner in enumerate(bought):
+                # The least bound of the others is at least the next project's first rho.
+                second = float(ballots.first_rho[opening.order[j + 1]])
+                alive = running.copy()
+                alive[bought[:j]] = False
+                price = ballots.first_price_list[winner]
+                self.records.append(
+                    _Record(self.bound.copy(), alive, self.start.copy(), winner, price, second)
+                )
+                self.kept.append(self.share - opening.paid[j + 1].take(ballots.supporters[winner]))
+        np.subtract(self.share, opening.paid[rounds], out=self.budget)
+        running[bought] = False
+        self.purchases.extend(bought)
+        self.prices.extend([self.start.copy()] * rounds)
 
     def _settle_pending(self, winner: int) -> None:
         """After ``winner`` is bought: its own waiting limits lapse (bought before any project it
