@@ -80,13 +80,13 @@ _TANGENT_FROM = 8
 
 
 class _Record(NamedTuple):
-    """What a run knew at one round, for the run below it: each project's bound on its rho,
-    which were still running and the Newton starts, once every contender was evaluated; the
-    winner, its price, and the least bound of any other project still running."""
+    """What a run knew at one round, for the run below it: each project's bound on its rho and
+    which were still running, once every contender was evaluated (its Newton starts are in the
+    run's ``prices``); the winner, its price, and the least bound of any other project still
+    running."""
 
     bound: np.ndarray
     running: np.ndarray
-    start: np.ndarray
     winner: int
     price: float
     second: float
@@ -214,7 +214,8 @@ class FloatRun:
         # itself to bound the reach.
         self.above = None if self.tracking else above
         self.guide = guide
-        # Per round, each project's last price found, once every contender was evaluated.
+        # Per round, each project's last price found (its Newton start), once every contender
+        # was evaluated: for the next tracked run (see ``guide``) and the run below.
         self.prices: list[np.ndarray] = []
         # Per round, what this run knew, for the run below (see ``_Record``), and what the
         # winner's supporters held after paying for it.
@@ -315,9 +316,7 @@ class FloatRun:
                 # Every other project still running was evaluated this round, or is bounded by
                 # the least bound left unevaluated.
                 second = min([rest, *(float(bound[c[1]]) for c in contenders if c[1] != winner)])
-                self.records.append(
-                    _Record(bound.copy(), running.copy(), self.start.copy(), winner, price, second)
-                )
+                self.records.append(_Record(bound.copy(), running.copy(), winner, price, second))
             running[winner] = False
             left = self._left(winner, price)
             sure = until = 0.0
@@ -352,22 +351,22 @@ class FloatRun:
         if not rounds:
             return
         bought = opening.order[:rounds]
+        # Neither the bounds nor the Newton starts change over these rounds.
+        self.prices.extend([self.start.copy()] * rounds)
         if self.records is not None and self.kept is not None:
             ballots = self.ballots
+            bound = self.bound.copy()
             for j, winner in enumerate(bought):
                 # The least bound of the others is at least the next project's first rho.
                 second = float(ballots.first_rho[opening.order[j + 1]])
                 alive = running.copy()
                 alive[bought[:j]] = False
                 price = ballots.first_price_list[winner]
-                self.records.append(
-                    _Record(self.bound.copy(), alive, self.start.copy(), winner, price, second)
-                )
+                self.records.append(_Record(bound, alive, winner, price, second))
                 self.kept.append(self.share - opening.paid[j + 1].take(ballots.supporters[winner]))
         np.subtract(self.share, opening.paid[rounds], out=self.budget)
         running[bought] = False
         self.purchases.extend(bought)
-        self.prices.extend([self.start.copy()] * rounds)
 
     def _settle_pending(self, winner: int) -> None:
         """After ``winner`` is bought: its own waiting limits lapse (bought before any project it
@@ -459,9 +458,10 @@ class FloatRun:
             price, uncapped = found
             if not record.second > (price + twice) / scales[winner]:
                 return record
+            # The run above's starts there stay starts here (its prices are at most these).
+            self.prices.append(self._above_prices())
             if self.records is not None:
-                bound, alive, first = record.bound, record.running, record.start
-                self.records.append(_Record(bound, alive, first, winner, price, record.second))
+                self.records.append(_Record(record.bound, record.running, winner, price, record.second))
             running[winner] = False
             self._spend(winner, self._left(winner, price), uncapped, 0.0, 0.0, None)
             purchases.append(winner)
@@ -473,7 +473,13 @@ class FloatRun:
         """Take the run above's bounds, unaffordable projects and Newton starts for this round."""
         np.maximum(self.bound, record.bound, out=self.bound)
         running &= record.running
-        np.maximum(self.start, record.start, out=self.start)
+        np.maximum(self.start, self._above_prices(), out=self.start)
+
+    def _above_prices(self) -> np.ndarray:
+        """The run above's Newton starts at this round, which it recorded along with the round
+        (this run follows it still)."""
+        assert self.above is not None
+        return self.above.prices[len(self.purchases)]
 
     def _error(self, p: int, rho: float, uncapped: bool) -> float:
         """A bound on the float error of p's rho: a first rho is a single division."""
@@ -558,15 +564,12 @@ class FloatRun:
         ballots = self.ballots
         money = self.held[rival]
         assert money is not None  # untouched since it was found affordable
-        most = money + self.gain.take(ballots.supporters[rival]) * rise
-        found = self.found[rival]
-        assert found is not None
-        price = self._price_holding(rival, most, found[0] - self.price_fall[rival] * rise)
+        ratio = self._ratio(rival, money + self.gain.take(ballots.supporters[rival]) * rise)
+        price = self._price_holding(rival, ratio, self._fallen(rival, rise))
         scale = ballots.scale_list[rival]
         gap = (price - self.tolerance) / scale - (ceiling - sure * min(rise, until))
         if gap <= 0:
             return rise
-        ratio = most if ballots.approval[rival] else most / ballots.utilities[rival]
         fall = self._fall(rival, ratio, price) / scale
         return rise + float(_closing(np.float64(gap), np.float64(fall), sure, max(until - rise, 0.0)))
 
@@ -650,8 +653,8 @@ class FloatRun:
         cost), so it lies below its chord: the fall over the whole horizon, pro rata, holds at every
         rise up to it.
         """
-        guess = price - self.price_fall[p] * horizon
-        fall = price - self._price_holding(p, money + low * horizon, guess) - self.tolerance
+        more = self._ratio(p, money + low * horizon)
+        fall = price - self._price_holding(p, more, self._fallen(p, horizon)) - self.tolerance
         if fall <= 0:
             return 0.0, 0.0
         return fall / horizon, horizon
@@ -687,7 +690,7 @@ class FloatRun:
             self.found[p] = None
             return None
         self.held[p] = money
-        ratio = money if ballots.approval[p] else money / ballots.utilities[p]
+        ratio = self._ratio(p, money)
         price = ballots.first_price_list[p]
         start = float(self.start[p])
         # A start clearly above the first price was a price p's supporters could not all pay in
@@ -760,19 +763,34 @@ class FloatRun:
         most = np.maximum(money - self.debt[groups] + self.growth[groups] * self.reach, 0.0)
         if _dot(ballots.weights[p], most) <= ballots.costs_f[p] * (1 + _EXACT):
             return -math.inf, rise  # within float error of its cost: take no chances
-        return (self._price_holding(p, most) - self.tolerance) / ballots.scale_list[p], rise
+        price = self._price_holding(p, self._ratio(p, most))
+        return (price - self.tolerance) / ballots.scale_list[p], rise
 
-    def _price_holding(self, p: int, money: np.ndarray, guess: float = -math.inf) -> float:
-        """p's price per unit of utility were its supporters to hold ``money``."""
+    def _ratio(self, p: int, money: np.ndarray) -> np.ndarray:
+        """What p's supporters holding ``money`` hold per unit of their utility, to be compared
+        with a price (approval utilities are all 1: ``money`` itself)."""
+        ballots = self.ballots
+        return money if ballots.approval[p] else money / ballots.utilities[p]
+
+    def _price_holding(self, p: int, ratio: np.ndarray, guess: float = -math.inf) -> float:
+        """p's price per unit of utility were its supporters to hold ``ratio`` per unit of their
+        utility, Newton steps starting at ``guess`` if it is above p's first price."""
         ballots = self.ballots
         return _price(
-            money if ballots.approval[p] else money / ballots.utilities[p],
+            ratio,
             ballots.weighted[p],
             ballots.cost_list[p],
             ballots.first_price_list[p],
-            ballots.scratch[: len(money)],
+            ballots.scratch[: len(ratio)],
             guess,
         )
+
+    def _fallen(self, p: int, rise: float) -> float:
+        """The least p's price can fall to over ``rise``, by its fall bound (p untouched since
+        its evaluation, so at least as much money at that rise as now; see ``_fall``)."""
+        found = self.found[p]
+        assert found is not None  # untouched since it was found affordable
+        return found[0] - self.price_fall[p] * rise
 
     def _catch_up_limit(self, p: int) -> None:
         """Limit the reach by when p, left unaffordable at the end of the run, might become
@@ -987,7 +1005,7 @@ def _price(
     dot = _dot_for(len(ratio))
     rounding = cost * len(ratio) * _EPSILON
     right = guess > price
-    low = price
+    floor = price
     if right:
         price = guess
     for _ in range(_NEWTON_STEPS):
@@ -995,7 +1013,7 @@ def _price(
         if right and short < -rounding:
             right = False
             slope = float(dot(weighted, ratio > price))
-            price = max(low, price + short / slope) if slope > 0 else low
+            price = max(floor, price + short / slope) if slope > 0 else floor
             continue
         if short <= rounding:
             return price
