@@ -7,6 +7,8 @@ Each pabutools call runs in its own subprocess, capped at 120 s (reported as >12
 profile expected.json describes; ours runs in this process. Outcomes must be identical.
 With `mes` among the rules, it also times ours alone on every shared instance (the target is
 under 2 s on each), checking each outcome against the one expected.json records.
+The machine's speed moves by up to three times within an hour, so it times a pure-Python loop
+before and after, to compare this run with runs at other moments.
 Prints the tables, then one line of name=value pairs.
 """
 
@@ -76,6 +78,15 @@ def pabutools(path: Path, rule: str) -> tuple[float | None, list[str] | None]:
     return result["seconds"], result["funded"]
 
 
+def host_loop_seconds() -> float:
+    """Seconds for 10^7 additions in a pure-Python loop: how fast the machine runs just now."""
+    start = time.perf_counter()
+    total = 0
+    for number in range(10**7):
+        total += number
+    return time.perf_counter() - start
+
+
 def first_call(profile: engine.Profile, rule: str) -> tuple[float, list[str]]:
     """(seconds, funded) of one first call, timed by the wall clock."""
     start = time.perf_counter()
@@ -115,6 +126,8 @@ def every_instance_mes(
 
 
 def main(data: Path, rule_names: list[str]) -> None:
+    loop_before = host_loop_seconds()
+    print(f"host loop before: {loop_before:.2f} s", flush=True)
     instances = json.loads((data / "expected.json").read_text(encoding="utf-8"))["instances"]
     largest = sorted(instances, key=lambda name: -instances[name]["num_voters"])[:5]
     identical = True
@@ -150,7 +163,7 @@ def main(data: Path, rule_names: list[str]) -> None:
     print(
         f"mes_ours_max_s={max((s for s, _ in mes_first_calls.values()), default=float('nan')):.2f} "
         f"mes_min_ratio={min(mes_ratios) if mes_ratios else float('nan'):.1f} "
-        f"{every}identical={identical}"
+        f"{every}identical={identical} loop_before_s={loop_before:.2f} loop_after_s={host_loop_seconds():.2f}"
     )
 
 
