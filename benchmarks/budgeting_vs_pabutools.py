@@ -127,7 +127,6 @@ def every_instance_mes(
 
 def main(data: Path, rule_names: list[str]) -> None:
     loop_before = host_loop_seconds()
-    print(f"host loop before: {loop_before:.2f} s", flush=True)
     instances = json.loads((data / "expected.json").read_text(encoding="utf-8"))["instances"]
     largest = sorted(instances, key=lambda name: -instances[name]["num_voters"])[:5]
     identical = True
@@ -160,10 +159,11 @@ def main(data: Path, rule_names: list[str]) -> None:
         slowest, seconds, same = every_instance_mes(data, instances, mes_first_calls)
         identical &= same
         every = f"mes_all_max_s={seconds:.2f} mes_slowest={Path(slowest).stem} "
+    loop_after = host_loop_seconds()
     print(
         f"mes_ours_max_s={max((s for s, _ in mes_first_calls.values()), default=float('nan')):.2f} "
         f"mes_min_ratio={min(mes_ratios) if mes_ratios else float('nan'):.1f} "
-        f"{every}identical={identical} loop_before_s={loop_before:.2f} loop_after_s={host_loop_seconds():.2f}"
+        f"{every}identical={identical} loop_before_s={loop_before:.2f} loop_after_s={loop_after:.2f}"
     )
 
 
