@@ -128,9 +128,9 @@ def _most(a: np.ndarray) -> float:
 class FloatRun:
     """One float run at a per-voter ``share``. ``run`` buys projects in MES order and sets
     ``reach``: every share below ``share + reach`` surely buys the same projects, in the same
-    order but for swaps of projects that share no supporter (see above). The reach is tracked
-    only while it exceeds ``step`` (a smaller one is no use), so not at all, and left at 0,
-    given a ``cap`` of at most one step.
+    order but for swaps of projects that share no supporter (see above). The reach is bounded
+    for rises up to a finite ``cap`` and tracked only while it exceeds ``step`` (a smaller one is
+    no use), so not at all given a cap of at most one step (the default cap, 0, leaves it at 0).
 
     An untracked run may follow a run ``above`` at a higher share, which ``records`` what it
     knew at each round. While both have bought the same projects in the same order, every voter
@@ -151,7 +151,7 @@ class FloatRun:
         ballots: _Ballots,
         share: Fraction,
         step: Fraction | None = None,
-        cap: float = math.inf,
+        cap: float = 0.0,
         above: FloatRun | None = None,
         record: bool = False,
         guide: list[np.ndarray] | None = None,
@@ -615,7 +615,8 @@ class FloatRun:
         in full, and hold at least ``low`` times the rise more at a higher share.
 
         While those who pay less than the price stay short of it, that extra money of theirs
-        lowers the price by at least its sum over the weight of the rest.
+        lowers the price by at least its sum over the weight of the rest. Rises past the reach
+        need no bound, so ``until`` is at most the reach (the cap being finite).
         """
         ballots = self.ballots
         approval = ballots.approval[p]
@@ -630,15 +631,14 @@ class FloatRun:
         if rate == 0:
             return 0.0, 0.0
         gain = poor_low + (rate if approval else utilities * rate)
-        # The least rise at which a poor supporter's sure extra money might cover the price.
-        until = min(-_most((left / gain)[poor]), self.low_until)
         # The reach only falls through the run, so a bound for rises up to it now will do.
         horizon = min(self.reach, self.low_until)
-        if until < horizon < math.inf:
+        # Whether a poor supporter's sure extra money might cover the price within the horizon.
+        if ((left + gain * horizon > 0) & poor).any():
             money = self.held[p]
             assert money is not None
             return self._sure_fall_over(p, price, money, low, horizon)
-        return rate, until
+        return rate, horizon
 
     def _sure_fall_over(
         self, p: int, price: float, money: np.ndarray, low: np.ndarray, horizon: float
