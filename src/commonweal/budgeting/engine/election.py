@@ -214,12 +214,25 @@ def _merge_identical(
     rows: np.ndarray, cols: np.ndarray, values: np.ndarray, num_rows: int
 ) -> tuple[np.ndarray, int]:
     """Map each row to a group of rows with identical (column, value) sets, in first-seen order."""
-    order = np.lexsort((cols, rows))
-    starts = np.searchsorted(rows[order], np.arange(num_rows + 1))
-    cols_sorted, values_sorted = cols[order].tolist(), values[order].tolist()
-    index: dict[tuple[tuple[int, ...], tuple[int, ...]], int] = {}
-    group_of_row = [
-        index.setdefault((tuple(cols_sorted[start:end]), tuple(values_sorted[start:end])), len(index))
-        for start, end in pairwise(starts.tolist())
-    ]
-    return np.array(group_of_row, dtype=np.int64), len(index)
+    # Each entry as one integer ordered by row, then column: sorted, each row's entries in order.
+    low = int(values.min(initial=0))
+    span = int(values.max(initial=0)) - low + 1
+    width = int(cols.max(initial=0)) + 1
+    entries = np.sort((rows * width + cols) * span + (values - low))
+    rows, codes = np.divmod(entries, width * span)
+    # Each row as its codes in a line, padded with -1; equal lines are equal rows.
+    starts = np.searchsorted(rows, np.arange(num_rows))
+    length = int(np.bincount(rows, minlength=num_rows).max(initial=1))  # at least 1 for lexsort
+    lines = np.full((num_rows, length), -1, dtype=np.int64)
+    lines[rows, np.arange(len(rows)) - starts[rows]] = codes
+    order = np.lexsort(lines.T[::-1])
+    ordered = lines[order]
+    new = np.ones(num_rows, dtype=bool)
+    new[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
+    group = np.empty(num_rows, dtype=np.int64)
+    group[order] = np.cumsum(new) - 1
+    # The stable sort puts each group's first row first; number the groups by it.
+    first = order[new]
+    rank = np.empty(len(first), dtype=np.int64)
+    rank[first.argsort()] = np.arange(len(first))
+    return rank[group], len(first)
