@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import subprocess
 import sys
 import time
@@ -87,42 +88,53 @@ def host_loop_seconds() -> float:
     return time.perf_counter() - start
 
 
-def first_call(profile: engine.Profile, rule: str) -> tuple[float, list[str]]:
-    """(seconds, funded) of one first call, timed by the wall clock."""
-    start = time.perf_counter()
+def cpu_seconds() -> float:
+    """CPU seconds this process and its children that have ended have used so far (a long
+    search shares its steps with a child process)."""
+    used = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return sum(usage.ru_utime + usage.ru_stime for usage in used)
+
+
+def first_call(profile: engine.Profile, rule: str) -> tuple[float, float, list[str]]:
+    """(seconds by the wall clock, CPU seconds of both processes, funded) of one first call."""
+    start, cpu = time.perf_counter(), cpu_seconds()
     funded = RULES[rule](profile)
-    return time.perf_counter() - start, [profile.project_ids[p] for p in funded]
+    return time.perf_counter() - start, cpu_seconds() - cpu, [profile.project_ids[p] for p in funded]
 
 
-def ours(profile: engine.Profile, rule: str) -> tuple[float, float, list[str]]:
-    """(seconds, peak MiB traced in a second run, funded)."""
-    seconds, funded = first_call(profile, rule)
+def ours(profile: engine.Profile, rule: str) -> tuple[float, float, float, list[str]]:
+    """(seconds, CPU seconds, peak MiB traced in a second run, funded)."""
+    seconds, cpu, funded = first_call(profile, rule)
     tracemalloc.start()
     RULES[rule](profile)
     peak = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
-    return seconds, peak, funded
+    return seconds, cpu, peak, funded
 
 
 def every_instance_mes(
-    data: Path, instances: dict, timed_already: dict[str, tuple[float, list[str]]]
-) -> tuple[str, float, bool]:
+    data: Path, instances: dict, timed_already: dict[str, tuple[float, float, list[str]]]
+) -> tuple[str, float, float, bool]:
     """Time our mes on every shared instance (but those ``timed_already``), slowest first;
-    return the slowest, its seconds and whether every outcome is the one expected.json records."""
+    return the slowest, its seconds and CPU seconds, and whether every outcome is the one
+    expected.json records."""
     timed = []
     identical = True
     for name, instance in instances.items():
-        seconds, funded = timed_already.get(name) or first_call(engine.load(data / name).profile(), "mes")
+        if name in timed_already:
+            seconds, cpu, funded = timed_already[name]
+        else:
+            seconds, cpu, funded = first_call(engine.load(data / name).profile(), "mes")
         recorded = instance["results"]["mes_cost_add1_greedy"]
         same = recorded["status"] != "ok" or funded == recorded["selected_in_order"]
         identical &= same
-        timed.append((seconds, name, same))
+        timed.append((seconds, cpu, name, same))
     timed.sort(reverse=True)
-    print(f"\n{'instance (ours alone, mes)':50} {'ours_s':>8} same")
-    for seconds, name, same in timed:
-        print(f"{name[:50]:50} {seconds:8.3f} {'yes' if same else 'NO'}")
-    seconds, name, _ = timed[0]
-    return name, seconds, identical
+    print(f"\n{'instance (ours alone, mes)':50} {'ours_s':>8} {'cpu_s':>8} same")
+    for seconds, cpu, name, same in timed:
+        print(f"{name[:50]:50} {seconds:8.3f} {cpu:8.3f} {'yes' if same else 'NO'}")
+    seconds, cpu, name, _ = timed[0]
+    return name, seconds, cpu, identical
 
 
 def main(data: Path, rule_names: list[str]) -> None:
@@ -131,37 +143,40 @@ def main(data: Path, rule_names: list[str]) -> None:
     largest = sorted(instances, key=lambda name: -instances[name]["num_voters"])[:5]
     identical = True
     mes_ratios: list[float] = []
-    mes_first_calls: dict[str, tuple[float, list[str]]] = {}
-    print(f"{'instance':34} {'rule':16} {'pabutools_s':>11} {'ours_s':>8} {'ratio':>8} {'peak_MiB':>9} same")
+    mes_first_calls: dict[str, tuple[float, float, list[str]]] = {}
+    print(
+        f"{'instance':34} {'rule':16} {'pabutools_s':>11} {'ours_s':>8} {'cpu_s':>8} {'ratio':>8} "
+        f"{'peak_MiB':>9} same"
+    )
     for name in largest:
         profile = engine.load(data / name).profile()
         for rule in rule_names:
             their_seconds, their_funded = pabutools(data / name, rule)
-            seconds, peak, funded = ours(profile, rule)
+            seconds, cpu, peak, funded = ours(profile, rule)
             if rule == "phragmen" and their_funded is not None:
                 their_funded = sorted(their_funded)  # pabutools lists Phragmén's outcome by id
             same = their_funded is None or their_funded == funded
             identical &= same
             ratio = their_seconds / seconds if their_seconds is not None else None
             if rule == "mes":
-                mes_first_calls[name] = (seconds, funded)
+                mes_first_calls[name] = (seconds, cpu, funded)
                 if ratio is not None:
                     mes_ratios.append(ratio)
             print(
                 f"{name[:34]:34} {rule:16} "
                 f"{'>120' if their_seconds is None else f'{their_seconds:.2f}':>11} "
-                f"{seconds:8.3f} {'-' if ratio is None else f'{ratio:.1f}':>8} {peak:9.1f} "
+                f"{seconds:8.3f} {cpu:8.3f} {'-' if ratio is None else f'{ratio:.1f}':>8} {peak:9.1f} "
                 f"{'yes' if their_funded is not None and same else ('n/a' if same else 'NO')}",
                 flush=True,
             )
     every = ""
     if "mes" in rule_names:
-        slowest, seconds, same = every_instance_mes(data, instances, mes_first_calls)
+        slowest, seconds, cpu, same = every_instance_mes(data, instances, mes_first_calls)
         identical &= same
-        every = f"mes_all_max_s={seconds:.2f} mes_slowest={Path(slowest).stem} "
+        every = f"mes_all_max_s={seconds:.2f} mes_slowest={Path(slowest).stem} mes_slowest_cpu_s={cpu:.2f} "
     loop_after = host_loop_seconds()
     print(
-        f"mes_ours_max_s={max((s for s, _ in mes_first_calls.values()), default=float('nan')):.2f} "
+        f"mes_ours_max_s={max((s for s, _, _ in mes_first_calls.values()), default=float('nan')):.2f} "
         f"mes_min_ratio={min(mes_ratios) if mes_ratios else float('nan'):.1f} "
         f"{every}identical={identical} loop_before_s={loop_before:.2f} loop_after_s={loop_after:.2f}"
     )

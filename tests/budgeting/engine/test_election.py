@@ -94,3 +94,17 @@ def test_voter_columns_are_stored_once_per_distinct_value(make_pb):
     assert district.values == ("North", "South")
     assert list(district) == ["North", "North", "South"]
     assert election.ballots.num_distinct == 2
+
+
+def test_rows_keep_the_order_ballots_were_first_cast_in_and_points_tell_them_apart(make_pb):
+    election = parse(
+        make_pb(
+            PROJECTS,
+            ["1;2;5", "2;9,10;1,2", "3;10,9;2,1", "4;2;4", "5;2;5"],
+            vote_type="cumulative",
+            vote_header="voter_id;vote;points",
+        )
+    )
+    profile = election.profile("points")
+    assert profile.utilities.tolist() == [[0, 5, 0], [2, 0, 1], [0, 4, 0]]
+    assert profile.weights.tolist() == [2, 2, 1]

@@ -1,17 +1,21 @@
 """Method of Equal Shares on small elections worked out by hand."""
 
+import math
 from fractions import Fraction
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from commonweal.budgeting.engine import load
 from commonweal.budgeting.engine.election import Profile
 from commonweal.budgeting.engine.pabulib import parse
 from commonweal.budgeting.engine.rules import RULES
 from commonweal.budgeting.engine.rules.equal_shares import (
     _Ballots,
+    _Search,
+    _Walk,
     add1_trace,
     equal_shares_trace,
     exhaust_trace,
@@ -159,6 +163,52 @@ def test_choose_one_shortcut_pays_exactly_as_the_round_by_round_rule(profile):
     same_trace(exhaust_trace(profile), ballots.trace(ballots.raised(step, everything, limit)[0]))
 
 
+@st.composite
+def approval_profiles(draw):
+    """Small approval elections, some ballots empty."""
+    count = draw(st.integers(1, 6))
+    costs = draw(st.lists(st.integers(1, 60), min_size=count, max_size=count))
+    rows = draw(st.lists(st.lists(st.booleans(), min_size=count, max_size=count), min_size=1, max_size=8))
+    return Profile(
+        project_ids=tuple(f"p{n}" for n in range(count)),
+        costs=tuple(Fraction(cost) for cost in costs),
+        budget=Fraction(draw(st.integers(1, 100))),
+        utilities=np.array(rows, dtype=np.int64),
+        weights=np.array(draw(st.lists(st.integers(1, 5), min_size=len(rows), max_size=len(rows)))),
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(approval_profiles(), st.integers(-3, 3), st.one_of(st.none(), st.integers(0, 40)))
+def test_a_search_shared_out_near_where_it_ends_settles_there_all_the_same(profile, offset, room):
+    ballots = _Ballots(profile)
+    if room is not None:  # budget-increase steps, up to a limit often reached
+        step = profile.budget / 100 / profile.num_voters
+        limit = profile.budget / profile.num_voters + (room + Fraction(1, 2)) * step
+        search = _Search(profile, ballots, step, range(len(profile.costs)), limit)
+    else:
+        search = _Search(profile, ballots, Fraction(1), ballots.candidates, None)
+
+    def settled(found):
+        k, outcome = found
+        return k, search.outcome(k) if outcome is None else outcome
+
+    whole = settled(_Walk(search, 0).until())
+    # The child's first step, as _Search.split gives it: past 0, and not past the last step.
+    split = max(1, whole[0] + offset)
+    if search.last_k is not None:
+        assume(search.last_k >= 1)
+        split = min(split, search.last_k)
+    walk = _Walk(search, 0)
+    found = walk.until(split)
+    if found is None:
+        # Where _raise_shares would have the child start: past the walk, not past the last step.
+        middle = search.split(walk.k)
+        assert middle is None or walk.k <= middle <= (math.inf if search.last_k is None else search.last_k)
+        found = _Walk(search, split).until()
+    assert settled(found) == whole
+
+
 def test_a_group_of_voters_just_short_of_the_price_pays_all_it_holds():
     # Share 1. A (cost 4e-8) goes first to its four supporters (rho 1/4): the pair G, who also
     # want B, keep 1 - 1e-8 each, within float error of B's equal price c/3 but just short of it.
@@ -176,3 +226,15 @@ def test_a_group_of_voters_just_short_of_the_price_pays_all_it_holds():
     assert trace.funded == [0, 1]
     assert trace.purchases[1].price == cost_b - 2 * (1 - eps)
     assert trace.ran_out_at.tolist() == [1, -1, -1]
+
+
+@pytest.mark.reference_data
+def test_a_long_search_is_shared_out_about_halfway(pabulib_dir):
+    profile = load(pabulib_dir / "Poland_Warszawa_2023_Wawer.pb").profile()
+    ballots = _Ballots(profile)
+    search = _Search(profile, ballots, Fraction(1), ballots.candidates, None)
+    walk = _Walk(search, 0)
+    assert walk.until(20) is None
+    middle = search.split(walk.k)
+    end, _ = _Walk(search, 0).until()
+    assert 0.3 * end < middle < 0.6 * end

@@ -11,13 +11,15 @@ project is still affordable) is settled in exact rationals whenever float64 cann
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from commonweal.budgeting.engine.forked import Forked, can_fork
 from commonweal.budgeting.engine.rules.equal_shares_float import FloatRun, Opening
 from commonweal.budgeting.engine.rules.greedy import (
     greedy_fill,
@@ -42,6 +44,16 @@ _LONGEST_PAUSE = 32
 # A tracked run vouching for fewer shares than this past its own saves less than it costs. (Since
 # reaches let swaps pass, 2 rather than 4: Toulouse 2022 -4% instructions, the rest within 0.3%.)
 _SHORT_REACH = 2
+# A walk that has gone on for _SHARE_AFTER seconds (many times what forking and guessing where the
+# search ends cost), in a search that looks to go on for as many steps again, shares the rest
+# with a child process (see ``_raise_shares``). Where it ends is guessed by doubling the step
+# until a run ends it, then halving the last doubling _HALVINGS times; this process walks the
+# first _LOWER_PART of the steps to there, the first runs of a search costing a little more
+# (Budapest 2024 and Toulouse 2022: 55% of the time below half the steps; at 0.45, 49% and 45%).
+# Where the search is shared out depends on the time, the answer it gives does not.
+_SHARE_AFTER = 0.02
+_HALVINGS = 3
+_LOWER_PART = 0.45
 # Float budgets drift from the exact ones by at most ~1e-9 of a voter's share (rounds x voters x
 # machine epsilon); anything closer than this to a deciding threshold is recomputed exactly.
 _TOLERANCE = 1e-6
@@ -408,82 +420,177 @@ def _raise_shares(
     Steps are searched with float runs (exact runs only where float cannot decide), and steps
     that surely buy the last outcome's projects (below a float run's ``reach``) are skipped, in
     the spirit of Kraiczy, Robinson & Elkind, "Streamlining Equal Shares" (2025).
+
+    The answer is the first step that ends the search, whichever way the steps are covered, so
+    they can be shared out: given a second processor, a search that goes on past the first steps
+    has a child process search from about halfway (see ``_Search.split``) while this one searches
+    the steps below, and the child's answer counts only if none of those ends the search.
     """
-    # Sums of integers are exact and far quicker than sums of fractions, once per run.
-    unit = _unit(profile)
-    cost_units = [int(cost * unit) for cost in profile.costs]
-    budget_units = int(profile.budget * unit)
-    # Whether any project left out fits is whether the cheapest one left out does.
-    by_cost = sorted(available, key=lambda p: cost_units[p])
-    first = profile.budget / profile.num_voters
-    # The search counts the shares first + k * step by k: integers are far quicker than
-    # fractions (which are made only for the runs and the answer).
-    k = 0
-    last_k = _last_step(first, step, limit)
-    previous: int | None = None
-    step_f = float(step)
-    # How far past a share its run vouches for at most (see _SHORTEST_CAP).
-    cap = _FIRST_CAP * step_f
-    # Tracking a run's reach costs two to three untracked runs (which follow one another, see
-    # ``_untracked_runs``), or more where following is cheap. While it vouches for fewer than
-    # _SHORT_REACH shares past its own, the next runs go untracked (one step each), twice as many
-    # each time.
-    untracked = pause = 0
-    ahead: dict[int, tuple[float, list[int] | None]] = {}
-    guide = None
-    outcomes, last, last_at = 0, [], 0  # how many outcomes so far, the last and its k
-
-    def settled(j: int) -> tuple[Fraction, list[int]]:
-        """The share at step j and its outcome: the last one's projects, in the order of the
-        run at j (a run's reach vouches for its projects, not their order)."""
-        share = first + j * step
-        if j == last_at:
-            return share, last
-        bought = FloatRun(ballots, share).run()
-        return share, ballots.free + (_Run(ballots, share).run() if bought is None else bought)
-
-    while last_k is None or k <= last_k or previous is None:
-        if untracked and k not in ahead:
-            # The run past them is tracked, with the cap the last tracked run left.
-            ahead, guide = _untracked_runs(ballots, first, step, k, untracked, cap, guide)
-        if k in ahead:
-            reach, bought = ahead.pop(k)
+    search = _Search(profile, ballots, step, available, limit)
+    walk = _Walk(search, 0)
+    found = walk.until(seconds=_SHARE_AFTER) if can_fork() else walk.until()
+    if found is None:  # a walk that lasts shares out the steps it has not come to
+        middle = search.split(walk.k)
+        if middle is None:
+            found = walk.until()
         else:
-            run = FloatRun(ballots, first + k * step, step, cap, guide=guide)
-            bought, reach = run.run(), run.reach
-            guide = run.prices
-        if bought is None:
-            bought, reach = _Run(ballots, first + k * step).run(), 0.0
-        outcome = ballots.free + bought
-        spent = sum(cost_units[p] for p in outcome)
-        if spent > budget_units:
-            return (first + k * step, outcome) if previous is None else settled(previous)
+            with Forked(lambda: _Walk(search, middle).until()) as upper:
+                found = walk.until(middle) or upper.result()
+    assert found is not None  # a walk with no stop ends somewhere
+    k, outcome = found
+    return search.first + k * step, search.outcome(k) if outcome is None else outcome
+
+
+class _Search:
+    """The steps ``_raise_shares`` searches, and whether the outcome at a step ends it."""
+
+    def __init__(
+        self,
+        profile: Profile,
+        ballots: _Ballots,
+        step: Fraction,
+        available: Iterable[int],
+        limit: Fraction | None,
+    ) -> None:
+        self.ballots = ballots
+        # Sums of integers are exact and far quicker than sums of fractions, once per run.
+        unit = _unit(profile)
+        self.cost_units = [int(cost * unit) for cost in profile.costs]
+        self.budget_units = int(profile.budget * unit)
+        # Whether any project left out fits is whether the cheapest one left out does.
+        self.by_cost = sorted(available, key=lambda p: self.cost_units[p])
+        # The search counts the shares first + k * step by k: integers are far quicker than
+        # fractions (which are made only for the runs and the answer).
+        self.first = profile.budget / profile.num_voters
+        self.step = step
+        self.last_k = _last_step(self.first, step, limit)
+
+    def outcome(self, k: int) -> list[int]:
+        """The outcome at step k, in its order."""
+        share = self.first + k * self.step
+        bought = FloatRun(self.ballots, share).run()
+        return self.ballots.free + (_Run(self.ballots, share).run() if bought is None else bought)
+
+    def ending(self, outcome: list[int]) -> Literal["overspends", "exhausts"] | None:
+        """Whether ``outcome`` overspends, leaves no available project that fits, or neither."""
+        spent = sum(self.cost_units[p] for p in outcome)
+        if spent > self.budget_units:
+            return "overspends"
         chosen = set(outcome)
-        cheapest = next((p for p in by_cost if p not in chosen), None)
-        if cheapest is None or spent + cost_units[cheapest] > budget_units:
-            return first + k * step, outcome
-        if not outcomes or outcome != last:
-            outcomes += 1
-        last, last_at = outcome, k
-        # Every share below share + reach buys these projects: skip to the first step past it.
-        if math.isinf(reach):  # every wanted project bought; only a limit ends the search
-            steps = 1 if last_k is None else last_k - k + 1
-        else:
-            steps = max(1, math.ceil(reach * (1 - 1e-9) / step_f))
-            typical = 2 * k / outcomes
-            cap = max(min(_FIRST_CAP, max(_SHORTEST_CAP, typical)) * step_f, 2 * reach)
-        if untracked:
-            untracked -= 1
-        elif steps <= _SHORT_REACH:
-            pause = min(2 * pause or 1, _LONGEST_PAUSE)
-            untracked = pause
-        else:
-            pause = 0
-        previous = k + steps - 1
-        if last_k is not None and previous > last_k:
-            previous = last_k
-        k += steps
-    return settled(previous)
+        cheapest = next((p for p in self.by_cost if p not in chosen), None)
+        if cheapest is None or spent + self.cost_units[cheapest] > self.budget_units:
+            return "exhausts"
+        return None
+
+    def split(self, k: int) -> int | None:
+        """The step from which a child process is to search, a walk having reached step k, or
+        None if the search looks to end within k more steps (too few to share out). Where it
+        ends is guessed from untracked runs; outcomes are not monotone in the share, so it is
+        only a guess, and the answer does not depend on it."""
+        low = 2 * k
+        if self._ends_by(low):
+            return None
+        while not self._ends_by(2 * low):
+            low *= 2
+        high = 2 * low
+        for _ in range(_HALVINGS):
+            middle = (low + high) // 2
+            if self._ends_by(middle):
+                high = middle
+            else:
+                low = middle
+        return max(k, int(high * _LOWER_PART))
+
+    def _ends_by(self, k: int) -> bool:
+        """Whether the outcome at step k ends the search, or k is past the last step."""
+        return (self.last_k is not None and k > self.last_k) or self.ending(self.outcome(k)) is not None
+
+
+class _Walk:
+    """A search of the steps from ``k`` up, taken as far as asked at a time (see ``until``)."""
+
+    def __init__(self, search: _Search, k: int) -> None:
+        self.search = search
+        self.k = k
+        self.start = k
+        # The last step known to buy what the last run bought (a step that overspends settles
+        # on the step before it).
+        self.previous: int | None = k - 1 if k else None
+        step_f = float(search.step)
+        # How far past a share its run vouches for at most (see _SHORTEST_CAP).
+        self.cap = _FIRST_CAP * step_f
+        # Tracking a run's reach costs two to three untracked runs (which follow one another, see
+        # ``_untracked_runs``), or more where following is cheap. While it vouches for fewer than
+        # _SHORT_REACH shares past its own, the next runs go untracked (one step each), twice as
+        # many each time.
+        self.untracked = self.pause = 0
+        self.ahead: dict[int, tuple[float, list[int] | None]] = {}
+        self.guide: list[np.ndarray] | None = None
+        # How many outcomes so far, the last and its step.
+        self.outcomes, self.last, self.last_at = 0, [], None
+
+    def until(
+        self, stop: int | None = None, seconds: float = math.inf
+    ) -> tuple[int, list[int] | None] | None:
+        """Walk on: the step the search settles on and its outcome (None if it is to be run
+        again there for its order), or None if the walk reaches ``stop`` or has walked for
+        ``seconds`` first (never past the last step)."""
+        search = self.search
+        ballots, step, last_k = search.ballots, search.step, search.last_k
+        step_f = float(step)
+        deadline = time.perf_counter() + seconds
+        while True:
+            k, previous = self.k, self.previous
+            if last_k is not None and k > last_k and previous is not None:
+                return self._previous()
+            if (stop is not None and k >= stop) or (k > self.start and time.perf_counter() > deadline):
+                return None
+            if self.untracked and k not in self.ahead:
+                # The run past them is tracked, with the cap the last tracked run left.
+                self.ahead, self.guide = _untracked_runs(
+                    ballots, search.first, step, k, self.untracked, self.cap, self.guide
+                )
+            if k in self.ahead:
+                reach, bought = self.ahead.pop(k)
+            else:
+                run = FloatRun(ballots, search.first + k * step, step, self.cap, guide=self.guide)
+                bought, reach = run.run(), run.reach
+                self.guide = run.prices
+            if bought is None:
+                bought, reach = _Run(ballots, search.first + k * step).run(), 0.0
+            outcome = ballots.free + bought
+            ending = search.ending(outcome)
+            if ending == "overspends":
+                return (k, outcome) if previous is None else self._previous()
+            if ending == "exhausts":
+                return k, outcome
+            if not self.outcomes or outcome != self.last:
+                self.outcomes += 1
+            self.last, self.last_at = outcome, k
+            # Every share below share + reach buys these projects: skip to the first step past it.
+            if math.isinf(reach):  # every wanted project bought; only a limit ends the search
+                steps = 1 if last_k is None else last_k - k + 1
+            else:
+                steps = max(1, math.ceil(reach * (1 - 1e-9) / step_f))
+                typical = 2 * (k - self.start) / self.outcomes
+                self.cap = max(min(_FIRST_CAP, max(_SHORTEST_CAP, typical)) * step_f, 2 * reach)
+            if self.untracked:
+                self.untracked -= 1
+            elif steps <= _SHORT_REACH:
+                self.pause = min(2 * self.pause or 1, _LONGEST_PAUSE)
+                self.untracked = self.pause
+            else:
+                self.pause = 0
+            self.previous = k + steps - 1
+            if last_k is not None and self.previous > last_k:
+                self.previous = last_k
+            self.k = k + steps
+
+    def _previous(self) -> tuple[int, list[int] | None]:
+        """The last step known to buy what the last run bought, where the search settles, and its
+        outcome if that run was there."""
+        assert self.previous is not None
+        return self.previous, self.last if self.previous == self.last_at else None
 
 
 def _last_step(first: Fraction, step: Fraction, limit: Fraction | None) -> int | None:
