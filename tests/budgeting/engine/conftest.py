@@ -1,7 +1,12 @@
-"""Fixtures for the real pabulib elections kept outside the repository, in ../shared/data."""
+"""Fixtures for the real pabulib elections kept outside the repository, in ../shared/data, for
+small .pb files, and for code run in a fresh process."""
 
 import json
 import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -45,3 +50,21 @@ def pb_bytes(
 def make_pb():
     """Builds the bytes of a small .pb file (see pb_bytes)."""
     return pb_bytes
+
+
+@pytest.fixture
+def alone() -> Callable[[str], str]:
+    """Runs Python code in a fresh single-threaded process, one that may fork (a test session
+    keeps threads of its own, such as the browser tests' live server), and gives what it
+    prints. Skips where there is no second processor to fork onto."""
+    if sys.platform != "linux" or len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("no second processor to fork onto")
+
+    def run(code: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=300
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
+
+    return run

@@ -1,5 +1,6 @@
 """Method of Equal Shares on small elections worked out by hand."""
 
+import json
 import math
 from fractions import Fraction
 
@@ -238,3 +239,19 @@ def test_a_long_search_is_shared_out_about_halfway(pabulib_dir):
     middle = search.split(walk.k)
     end, _ = _Walk(search, 0).until()
     assert 0.3 * end < middle < 0.6 * end
+
+
+@pytest.mark.reference_data
+def test_a_search_shared_with_a_child_process_funds_what_pabutools_funded(pabulib_dir, expected, alone):
+    name = "Poland_Warszawa_2023_Wawer.pb"
+    printed = alone(f"""
+        import json, resource
+        from commonweal.budgeting import engine
+        outcome = engine.allocate(engine.load({str(pabulib_dir / name)!r}), rule="mes")
+        child = resource.getrusage(resource.RUSAGE_CHILDREN)
+        print(json.dumps({{"funded": outcome.funded, "child_cpu": child.ru_utime + child.ru_stime}}))
+    """)
+    answer = json.loads(printed)
+    assert answer["child_cpu"] > 0  # a child process walked part of the search
+    recorded = expected["instances"][name]["results"]["mes_cost_add1_greedy"]
+    assert answer["funded"] == recorded["selected_in_order"]
