@@ -186,9 +186,8 @@ class FloatRun:
         # rho each might then have, and the least rise at which it might (see ``_defer``).
         self.deferred: dict[int, tuple[float, float]] = {}
         # Per voter group: how much more money it surely holds at this round per unit of extra
-        # share, for rises up to ``low_until``.
+        # share, for rises up to the reach (which only falls through the run).
         self.low = np.ones(len(ballots.profile.weights))
-        self.low_until = math.inf
         # Per project, as of its last evaluation: its rho less that rho's float error (see
         # ``_error``), and how fast that rho may fall per unit of extra share; rows of one array,
         # so that one gather serves ``_reach``. A first rho errs by one division.
@@ -336,7 +335,7 @@ class FloatRun:
                     rate = sure / scales[winner]
                     self._rivals_reach(winner, ceiling, rivals, running, settled, rate, until)
                 self._undefer(ceiling)
-            self._spend(winner, left, uncapped, sure, until, low)
+            self._spend(winner, left, uncapped, sure, low)
             self.purchases.append(winner)
             if self.pending:
                 self._settle_pending(winner)
@@ -463,7 +462,7 @@ class FloatRun:
             if self.records is not None:
                 self.records.append(_Record(record.bound, record.running, winner, price, record.second))
             running[winner] = False
-            self._spend(winner, self._left(winner, price), uncapped, 0.0, 0.0, None)
+            self._spend(winner, self._left(winner, price), uncapped, 0.0, None)
             purchases.append(winner)
             record = self._above_record(running)
             if record is None:
@@ -632,7 +631,7 @@ class FloatRun:
             return 0.0, 0.0
         gain = poor_low + (rate if approval else utilities * rate)
         # The reach only falls through the run, so a bound for rises up to it now will do.
-        horizon = min(self.reach, self.low_until)
+        horizon = self.reach
         # Whether a poor supporter's sure extra money might cover the price within the horizon.
         if ((left + gain * horizon > 0) & poor).any():
             money = self.held[p]
@@ -852,13 +851,14 @@ class FloatRun:
         return money - price if ballots.approval[p] else money - price * ballots.utilities[p]
 
     def _spend(
-        self, p: int, left: np.ndarray, uncapped: bool, sure: float, until: float, low: np.ndarray | None
+        self, p: int, left: np.ndarray, uncapped: bool, sure: float, low: np.ndarray | None
     ) -> None:
         """p's supporters pay its price, or all they have, keeping ``left`` (see ``_left``);
         ``uncapped`` is what p's evaluation found (every supporter pays in full with room to
-        spare), p being untouched since; with the reach tracked, ``sure`` and ``until`` are those
-        of ``_sure_fall``, and ``low`` what ``self.low`` holds for p's supporters, or None in the
-        last round, after which neither ``low`` nor ``gain`` is used."""
+        spare), p being untouched since; with the reach tracked, ``sure`` is the rate of
+        ``_sure_fall`` (which holds up to the reach), and ``low`` what ``self.low`` holds for p's
+        supporters, or None in the last round, after which neither ``low`` nor ``gain`` is
+        used."""
         ballots = self.ballots
         groups = ballots.supporters[p]
         approval = ballots.approval[p]
@@ -871,7 +871,6 @@ class FloatRun:
                 keeps = left > self.tolerance if approval else left > self.tolerance * utilities
                 if sure > 0:
                     low += sure if approval else sure * utilities
-                    self.low_until = min(self.low_until, until)
                 low *= keeps
                 self.low[groups] = low
             # As found when p was last evaluated: no supporter's money or growth changed since.
