@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from commonweal.budgeting.engine.election import Profile
-from commonweal.budgeting.engine.rules.equal_shares import _Ballots, _Run, _untracked_runs
+from commonweal.budgeting.engine.rules.equal_shares import _Ballots, _Run, _Search, _untracked_runs
 from commonweal.budgeting.engine.rules.equal_shares_float import FloatRun, _price
 
 
@@ -108,7 +108,8 @@ def test_every_run_of_a_following_block_buys_what_the_exact_rule_buys(profile):
     ballots = _Ballots(profile)
     first = profile.budget / profile.num_voters
     step = first / 16
-    for j, (_, bought) in _untracked_runs(ballots, first, step, 0, 24, 0.0)[0].items():
+    search = _Search(profile, ballots, step, ballots.candidates, None)
+    for j, (_, bought) in _untracked_runs(search, 0, 24, 0.0)[0].items():
         if bought is not None:  # a run that gave up is run exactly by the search
             assert bought == _Run(ballots, first + j * step).run()
 

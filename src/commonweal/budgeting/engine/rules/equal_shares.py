@@ -438,7 +438,7 @@ def _raise_shares(
                 found = walk.until(middle) or upper.result()
     assert found is not None  # a walk with no stop ends somewhere
     k, outcome = found
-    return search.first + k * step, search.outcome(k) if outcome is None else outcome
+    return search.share(k), search.outcome(k) if outcome is None else outcome
 
 
 class _Search:
@@ -465,11 +465,17 @@ class _Search:
         self.step = step
         self.last_k = _last_step(self.first, step, limit)
 
+    def share(self, k: int) -> Fraction:
+        return self.first + k * self.step
+
     def outcome(self, k: int) -> list[int]:
         """The outcome at step k, in its order."""
-        share = self.first + k * self.step
-        bought = FloatRun(self.ballots, share).run()
-        return self.ballots.free + (_Run(self.ballots, share).run() if bought is None else bought)
+        return self.complete(k, FloatRun(self.ballots, self.share(k)).run())
+
+    def complete(self, k: int, bought: list[int] | None) -> list[int]:
+        """The free projects, then what a float run at step k ``bought``, or what the exact run
+        there buys where the float run could not decide (None)."""
+        return self.ballots.free + (_Run(self.ballots, self.share(k)).run() if bought is None else bought)
 
     def ending(self, outcome: list[int]) -> Literal["overspends", "exhausts"] | None:
         """Whether ``outcome`` overspends, leaves no available project that fits, or neither."""
@@ -547,18 +553,16 @@ class _Walk:
                 return None
             if self.untracked and k not in self.ahead:
                 # The run past them is tracked, with the cap the last tracked run left.
-                self.ahead, self.guide = _untracked_runs(
-                    ballots, search.first, step, k, self.untracked, self.cap, self.guide
-                )
+                self.ahead, self.guide = _untracked_runs(search, k, self.untracked, self.cap, self.guide)
             if k in self.ahead:
                 reach, bought = self.ahead.pop(k)
             else:
-                run = FloatRun(ballots, search.first + k * step, step, self.cap, guide=self.guide)
+                run = FloatRun(ballots, search.share(k), step, self.cap, guide=self.guide)
                 bought, reach = run.run(), run.reach
                 self.guide = run.prices
             if bought is None:
-                bought, reach = _Run(ballots, search.first + k * step).run(), 0.0
-            outcome = ballots.free + bought
+                reach = 0.0
+            outcome = search.complete(k, bought)
             ending = search.ending(outcome)
             if ending == "overspends":
                 return (k, outcome) if previous is None else self._previous()
@@ -608,27 +612,22 @@ def _unit(profile: Profile, *amounts: Fraction) -> int:
 
 
 def _untracked_runs(
-    ballots: _Ballots,
-    first: Fraction,
-    step: Fraction,
-    k: int,
-    count: int,
-    cap: float,
-    guide: list[np.ndarray] | None = None,
+    search: _Search, k: int, count: int, cap: float, guide: list[np.ndarray] | None = None
 ) -> tuple[dict[int, tuple[float, list[int] | None]], list[np.ndarray]]:
-    """Untracked float runs at the ``count`` shares first + j * step for j from ``k`` up, and the
-    tracked run (with ``cap``, ``guide``d as ``FloatRun`` says) at the share past them, which the
-    search comes to next: each one's reach and what it bought, by j, and the tracked run's prices
-    to guide the next. They run from the highest down, each following the one above it (see
-    ``FloatRun``): consecutive shares mostly buy the same projects for most rounds. Only the run
-    just above is kept while the next one runs."""
+    """Untracked float runs at the ``count`` steps from ``k`` up, and the tracked run (with
+    ``cap``, ``guide``d as ``FloatRun`` says) at the step past them, which the search comes to
+    next: each one's reach and what it bought, by step, and the tracked run's prices to guide the
+    next. They run from the highest down, each following the one above it (see ``FloatRun``):
+    consecutive shares mostly buy the same projects for most rounds. Only the run just above is
+    kept while the next one runs."""
+    ballots, step = search.ballots, search.step
     top = k + count
-    above = FloatRun(ballots, first + top * step, step, cap, record=True, guide=guide)
+    above = FloatRun(ballots, search.share(top), step, cap, record=True, guide=guide)
     bought = above.run()
     prices = above.prices
     runs = {top: (above.reach, bought)}
     for j in reversed(range(k, top)):
-        run = FloatRun(ballots, first + j * step, step, 0.0, above=above, record=j > k)
+        run = FloatRun(ballots, search.share(j), step, 0.0, above=above, record=j > k)
         bought = run.run()
         runs[j] = (run.reach, bought)
         above = run
